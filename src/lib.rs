@@ -1,4 +1,32 @@
 //! zerodown: zero-downtime deploy checks for Kubernetes manifests.
+//!
+//! The binary is a thin wrapper around [`run`]; everything else is here so it can be tested
+//! and reused.
 
+pub mod cli;
+pub mod config;
+pub mod input;
+pub mod k8s;
+pub mod lint;
+pub mod output;
+pub mod rules;
+pub mod severity;
 pub mod source;
+pub mod suggest;
+pub mod suppress;
+pub mod workspace;
 pub mod yaml;
+
+mod commands;
+
+pub use commands::run;
+
+/// The process exit codes: a contract with CI scripts.
+pub mod exit {
+    /// No finding at or above `--fail-on`.
+    pub const CLEAN: u8 = 0;
+    /// Findings at or above `--fail-on`.
+    pub const FINDINGS: u8 = 1;
+    /// Usage, I/O or parse errors.
+    pub const INPUT_ERROR: u8 = 2;
+}

@@ -1,0 +1,284 @@
+//! Finding and reading the inputs: files, folders (recursively) and stdin. Every failure
+//! becomes an `InputError` with a location, never a panic.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+
+use crate::source::SourceFile;
+
+/// Files larger than this are refused before they are read: a manifest is never this big,
+/// and reading one would cost memory out of proportion.
+pub const MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
+
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// An input that could not be read or parsed: exit code 2, printed as
+/// `path:line:col: error: message`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn whole_file(file: impl Into<String>, message: impl Into<String>) -> InputError {
+        InputError {
+            file: file.into(),
+            line: 1,
+            column: 1,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(source: &SourceFile, offset: usize, message: &str) -> InputError {
+        let position = source.position(offset);
+        InputError {
+            file: source.name.clone(),
+            line: position.line,
+            column: position.column,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: error: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
+/// One thing to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+}
+
+/// Expands the command-line paths: `-` is stdin, a file is taken as given (whatever its
+/// extension), a folder is walked for `*.yaml`/`*.yml`, skipping hidden entries and `exclude`.
+pub fn collect(paths: &[String], exclude: &GlobSet) -> (Vec<Input>, Vec<InputError>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for raw in paths {
+        if raw == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let path = PathBuf::from(raw);
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => {
+                let mut ancestors = HashSet::new();
+                walk(&path, exclude, &mut ancestors, &mut inputs, &mut errors);
+            }
+            Ok(_) => inputs.push(Input::File(path)),
+            Err(error) => errors.push(InputError::whole_file(raw, io_reason(&error))),
+        }
+    }
+    (inputs, errors)
+}
+
+fn is_excluded(path: &Path, exclude: &GlobSet) -> bool {
+    let stripped = path.strip_prefix("./").unwrap_or(path);
+    exclude.is_match(stripped) || path.file_name().is_some_and(|n| exclude.is_match(n))
+}
+
+fn walk(
+    dir: &Path,
+    exclude: &GlobSet,
+    ancestors: &mut HashSet<PathBuf>,
+    inputs: &mut Vec<Input>,
+    errors: &mut Vec<InputError>,
+) {
+    // A symlink back to an ancestor would make the walk endless: the real path of every
+    // folder on the current branch is kept, and meeting one again is reported.
+    let real = match std::fs::canonicalize(dir) {
+        Ok(real) => real,
+        Err(error) => {
+            errors.push(InputError::whole_file(display(dir), io_reason(&error)));
+            return;
+        }
+    };
+    if !ancestors.insert(real.clone()) {
+        errors.push(InputError::whole_file(
+            display(dir),
+            "symlink loop: this folder links back to one of its parents; skipped",
+        ));
+        return;
+    }
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(error) => {
+            errors.push(InputError::whole_file(display(dir), io_reason(&error)));
+            ancestors.remove(&real);
+            return;
+        }
+    };
+    entries.sort();
+    for path in entries {
+        if is_hidden(&path) || is_excluded(&path, exclude) {
+            continue;
+        }
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => walk(&path, exclude, ancestors, inputs, errors),
+            Ok(_) if is_yaml(&path) => inputs.push(Input::File(path)),
+            Ok(_) => {}
+            // A dangling or looping symlink named like a manifest is worth reporting; any
+            // other unreadable entry is not something the user asked for.
+            Err(error) if is_yaml(&path) => {
+                errors.push(InputError::whole_file(display(&path), io_reason(&error)))
+            }
+            Err(_) => {}
+        }
+    }
+    ancestors.remove(&real);
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.raw_os_error() {
+        Some(40) => "symlink loop: too many levels of symbolic links".to_string(),
+        _ => match error.kind() {
+            std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            std::io::ErrorKind::IsADirectory => "is a folder".to_string(),
+            _ => error.to_string(),
+        },
+    }
+}
+
+/// Reads one input into text, refusing binary, non-UTF-8 and oversized input.
+pub fn read(input: &Input) -> Result<SourceFile, InputError> {
+    match input {
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| InputError::whole_file(STDIN_NAME, io_reason(&e)))?;
+            if bytes.len() as u64 > MAX_FILE_BYTES {
+                return Err(too_large(STDIN_NAME));
+            }
+            decode(STDIN_NAME.to_string(), bytes)
+        }
+        Input::File(path) => read_file(path),
+    }
+}
+
+fn too_large(name: &str) -> InputError {
+    InputError::whole_file(
+        name,
+        format!(
+            "larger than {} MiB; split it, or lint the documents you changed",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+pub fn read_file(path: &Path) -> Result<SourceFile, InputError> {
+    let name = display(path);
+    let file = std::fs::File::open(path).map_err(|e| InputError::whole_file(&name, io_reason(&e)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| InputError::whole_file(&name, io_reason(&e)))?;
+    if meta.is_dir() {
+        return Err(InputError::whole_file(&name, "is a folder"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(&name));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::whole_file(&name, io_reason(&e)))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(&name));
+    }
+    decode(name, bytes)
+}
+
+/// Bytes to text: a UTF-8 byte-order mark is dropped; NUL bytes mean a binary file; other
+/// invalid UTF-8 is reported at its line and column.
+fn decode(name: String, mut bytes: Vec<u8>) -> Result<SourceFile, InputError> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(InputError::whole_file(
+            name,
+            "UTF-16 text; convert it to UTF-8 (kubectl reads UTF-8 only)",
+        ));
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let prefix = String::from_utf8_lossy(&bytes[..nul]).into_owned();
+        let position = SourceFile::new(&name, prefix).position(nul);
+        return Err(InputError {
+            file: name,
+            line: position.line,
+            column: position.column,
+            message: "binary file (contains a NUL byte), not YAML".to_string(),
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let byte = bytes[valid];
+            let prefix = String::from_utf8(bytes[..valid].to_vec()).unwrap_or_default();
+            let position = SourceFile::new(&name, prefix).position(valid);
+            Err(InputError {
+                file: name,
+                line: position.line,
+                column: position.column,
+                message: format!("not valid UTF-8 (byte 0x{byte:02x}); manifests must be UTF-8"),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let error = decode("f.yaml".into(), b"a: 1\nb: \xff\n".to_vec()).unwrap_err();
+        assert_eq!((error.line, error.column), (2, 4));
+        assert!(error.message.contains("0xff"));
+    }
+
+    #[test]
+    fn nul_bytes_mean_binary() {
+        let error = decode("f.bin".into(), b"\x7fELF\x00\x01".to_vec()).unwrap_err();
+        assert!(error.message.contains("binary"));
+    }
+
+    #[test]
+    fn a_utf8_bom_is_dropped() {
+        let file = decode("f.yaml".into(), b"\xEF\xBB\xBFa: 1\n".to_vec()).unwrap();
+        assert_eq!(file.text, "a: 1\n");
+    }
+}

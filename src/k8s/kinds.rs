@@ -1,0 +1,176 @@
+//! Every built-in kind that k8s-openapi types, looked up by `apiVersion` and `kind`.
+//! Generated from the `impl Resource` list of k8s-openapi's newest module (see
+//! `k8s-openapi` features in Cargo.toml): a kind added there is one line here.
+
+use k8s_openapi::Resource;
+use serde_json::Value;
+
+use super::Typed;
+use super::de::{DeError, UnknownField, from_value};
+
+/// What validating one object against its schema found.
+pub struct Validation {
+    pub typed: Option<Typed>,
+    pub error: Option<DeError>,
+    pub unknown: Vec<UnknownField>,
+}
+
+type Validator = fn(&Value, &str) -> Validation;
+
+fn validate<T>(value: &Value, base: &str, keep: fn(T) -> Option<Typed>) -> Validation
+where
+    T: serde::de::DeserializeOwned,
+{
+    let (result, unknown) = from_value::<T>(value, base);
+    match result {
+        Ok(typed) => Validation {
+            typed: keep(typed),
+            error: None,
+            unknown,
+        },
+        Err(error) => Validation {
+            typed: None,
+            error: Some(error),
+            unknown,
+        },
+    }
+}
+
+/// `path => Variant` keeps the typed value for the rules; a bare path only validates.
+macro_rules! kinds {
+    ($($path:path $(=> $variant:ident)?),* $(,)?) => {
+        static KINDS: &[(&str, &str, Validator)] = &[
+            $((
+                <$path as Resource>::API_VERSION,
+                <$path as Resource>::KIND,
+                |value, base| validate::<$path>(value, base, kinds!(@keep $($variant)?)),
+            ),)*
+        ];
+    };
+    (@keep $variant:ident) => { |typed| Some(Typed::$variant(Box::new(typed))) };
+    (@keep) => { |_| None };
+}
+
+/// Validates a built-in kind; `None` for a kind k8s-openapi does not know (a CRD's).
+pub fn validate_known(api_version: &str, kind: &str, value: &Value, base: &str) -> Option<Validation> {
+    KINDS
+        .iter()
+        .find(|(v, k, _)| *v == api_version && *k == kind)
+        .map(|(_, _, validator)| validator(value, base))
+}
+
+pub fn is_known(api_version: &str, kind: &str) -> bool {
+    KINDS.iter().any(|(v, k, _)| *v == api_version && *k == kind)
+}
+
+use k8s_openapi::*;
+
+kinds! {
+    api::admissionregistration::v1::MutatingAdmissionPolicy,
+    api::admissionregistration::v1::MutatingAdmissionPolicyBinding,
+    api::admissionregistration::v1::MutatingWebhookConfiguration,
+    api::admissionregistration::v1::ValidatingAdmissionPolicy,
+    api::admissionregistration::v1::ValidatingAdmissionPolicyBinding,
+    api::admissionregistration::v1::ValidatingWebhookConfiguration,
+    api::admissionregistration::v1alpha1::MutatingAdmissionPolicy,
+    api::admissionregistration::v1alpha1::MutatingAdmissionPolicyBinding,
+    api::admissionregistration::v1beta1::MutatingAdmissionPolicy,
+    api::admissionregistration::v1beta1::MutatingAdmissionPolicyBinding,
+    api::apiserverinternal::v1alpha1::StorageVersion,
+    api::apps::v1::ControllerRevision,
+    api::apps::v1::DaemonSet => DaemonSet,
+    api::apps::v1::Deployment => Deployment,
+    api::apps::v1::ReplicaSet => ReplicaSet,
+    api::apps::v1::StatefulSet => StatefulSet,
+    api::authentication::v1::SelfSubjectReview,
+    api::authentication::v1::TokenRequest,
+    api::authentication::v1::TokenReview,
+    api::authorization::v1::LocalSubjectAccessReview,
+    api::authorization::v1::SelfSubjectAccessReview,
+    api::authorization::v1::SelfSubjectRulesReview,
+    api::authorization::v1::SubjectAccessReview,
+    api::autoscaling::v1::HorizontalPodAutoscaler,
+    api::autoscaling::v1::Scale,
+    api::autoscaling::v2::HorizontalPodAutoscaler => HorizontalPodAutoscaler,
+    api::batch::v1::CronJob => CronJob,
+    api::batch::v1::Job => Job,
+    api::certificates::v1::CertificateSigningRequest,
+    api::certificates::v1::ClusterTrustBundle,
+    api::certificates::v1::PodCertificateRequest,
+    api::certificates::v1beta1::ClusterTrustBundle,
+    api::certificates::v1beta1::PodCertificateRequest,
+    api::coordination::v1::Lease,
+    api::coordination::v1alpha2::LeaseCandidate,
+    api::coordination::v1beta1::LeaseCandidate,
+    api::core::v1::Binding,
+    api::core::v1::ComponentStatus,
+    api::core::v1::ConfigMap,
+    api::core::v1::Endpoints,
+    api::core::v1::Event,
+    api::core::v1::LimitRange,
+    api::core::v1::Namespace,
+    api::core::v1::Node,
+    api::core::v1::PersistentVolume,
+    api::core::v1::PersistentVolumeClaim,
+    api::core::v1::Pod => Pod,
+    api::core::v1::PodTemplate,
+    api::core::v1::ReplicationController,
+    api::core::v1::ResourceQuota,
+    api::core::v1::Secret,
+    api::core::v1::Service => Service,
+    api::core::v1::ServiceAccount,
+    api::discovery::v1::EndpointSlice,
+    api::events::v1::Event,
+    api::flowcontrol::v1::FlowSchema,
+    api::flowcontrol::v1::PriorityLevelConfiguration,
+    api::lifecycle::v1alpha1::Eviction,
+    api::lifecycle::v1alpha1::EvictionRequest,
+    api::networking::v1::Ingress => Ingress,
+    api::networking::v1::IngressClass,
+    api::networking::v1::IPAddress,
+    api::networking::v1::NetworkPolicy,
+    api::networking::v1::ServiceCIDR,
+    api::node::v1::RuntimeClass,
+    api::policy::v1::Eviction,
+    api::policy::v1::PodDisruptionBudget => PodDisruptionBudget,
+    api::rbac::v1::ClusterRole,
+    api::rbac::v1::ClusterRoleBinding,
+    api::rbac::v1::Role,
+    api::rbac::v1::RoleBinding,
+    api::resource::v1::DeviceClass,
+    api::resource::v1::DeviceTaintRule,
+    api::resource::v1::ResourceClaim,
+    api::resource::v1::ResourceClaimTemplate,
+    api::resource::v1::ResourceSlice,
+    api::resource::v1alpha3::DeviceTaintRule,
+    api::resource::v1alpha3::ResourcePoolStatusRequest,
+    api::resource::v1beta1::DeviceClass,
+    api::resource::v1beta1::ResourceClaim,
+    api::resource::v1beta1::ResourceClaimTemplate,
+    api::resource::v1beta1::ResourceSlice,
+    api::resource::v1beta2::DeviceClass,
+    api::resource::v1beta2::DeviceTaintRule,
+    api::resource::v1beta2::ResourceClaim,
+    api::resource::v1beta2::ResourceClaimTemplate,
+    api::resource::v1beta2::ResourceSlice,
+    api::scheduling::v1::PriorityClass,
+    api::scheduling::v1alpha3::CompositePodGroup,
+    api::scheduling::v1alpha3::PodGroup,
+    api::scheduling::v1alpha3::Workload,
+    api::scheduling::v1beta1::PodGroup,
+    api::scheduling::v1beta1::Workload,
+    api::storage::v1::CSIDriver,
+    api::storage::v1::CSINode,
+    api::storage::v1::CSIStorageCapacity,
+    api::storage::v1::StorageClass,
+    api::storage::v1::VolumeAttachment,
+    api::storage::v1::VolumeAttributesClass,
+    api::storagemigration::v1::StorageVersionMigration,
+    api::storagemigration::v1beta1::StorageVersionMigration,
+    apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition,
+    apimachinery::pkg::apis::meta::v1::APIGroup,
+    apimachinery::pkg::apis::meta::v1::APIGroupList,
+    apimachinery::pkg::apis::meta::v1::APIResourceList,
+    apimachinery::pkg::apis::meta::v1::APIVersions,
+    kube_aggregator::pkg::apis::apiregistration::v1::APIService,
+}

@@ -1,0 +1,130 @@
+//! Kubernetes objects: identity, the typed view of the kinds the rules read, and the checks
+//! every object gets at load time (schema, required fields).
+
+pub mod de;
+mod kinds;
+pub mod labels;
+mod required;
+pub mod workload;
+
+use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy};
+use serde_json::Value;
+
+pub use de::UnknownField;
+pub use kinds::is_known;
+
+use crate::yaml::DuplicateKey;
+
+/// The typed value of the kinds rules read; other kinds are validated and dropped.
+#[derive(Debug)]
+pub enum Typed {
+    Deployment(Box<apps::v1::Deployment>),
+    StatefulSet(Box<apps::v1::StatefulSet>),
+    DaemonSet(Box<apps::v1::DaemonSet>),
+    ReplicaSet(Box<apps::v1::ReplicaSet>),
+    Pod(Box<core::v1::Pod>),
+    Job(Box<batch::v1::Job>),
+    CronJob(Box<batch::v1::CronJob>),
+    Service(Box<core::v1::Service>),
+    PodDisruptionBudget(Box<policy::v1::PodDisruptionBudget>),
+    HorizontalPodAutoscaler(Box<autoscaling::v2::HorizontalPodAutoscaler>),
+    Ingress(Box<networking::v1::Ingress>),
+}
+
+/// A problem found while reading the object, before any rule runs.
+#[derive(Debug, Clone)]
+pub struct Invalid {
+    /// Relative to the object.
+    pub pointer: String,
+    pub message: String,
+}
+
+/// One Kubernetes object of the input.
+#[derive(Debug)]
+pub struct Object {
+    /// Index in the workspace's object list.
+    pub index: usize,
+    pub file: usize,
+    pub doc: usize,
+    /// Where the object sits in its document: "" or `/items/N` inside a `kind: List`.
+    pub base: String,
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub value: Value,
+    pub typed: Option<Typed>,
+    /// The pod template of an Argo Rollouts `Rollout` (`Typed` covers built-in kinds only).
+    pub rollout_template: Option<Box<k8s_openapi::api::core::v1::PodTemplateSpec>>,
+    pub unknown_fields: Vec<UnknownField>,
+    pub invalid: Vec<Invalid>,
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+impl Object {
+    /// Builds the object and runs the load-time checks. `base` is the pointer of the object
+    /// inside its document.
+    pub fn new(file: usize, doc: usize, base: String, value: Value) -> Object {
+        let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+        let api_version = text("apiVersion");
+        let kind = text("kind");
+        let metadata = value.get("metadata");
+        let meta_text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Value::as_str);
+        let name = meta_text("name")
+            .or_else(|| meta_text("generateName"))
+            .unwrap_or("")
+            .to_string();
+        let namespace = meta_text("namespace").map(str::to_string);
+
+        let mut invalid = Vec::new();
+        let (typed, unknown_fields) = match kinds::validate_known(&api_version, &kind, &value, "") {
+            Some(validation) => {
+                if let Some(error) = validation.error {
+                    invalid.push(Invalid {
+                        pointer: error.pointer.unwrap_or_default(),
+                        message: error.message,
+                    });
+                }
+                (validation.typed, validation.unknown)
+            }
+            None => (None, Vec::new()),
+        };
+        if is_known(&api_version, &kind) {
+            invalid.extend(required::missing(&kind, &value));
+        }
+        let rollout_template = workload::rollout_template(&api_version, &kind, &value);
+        Object {
+            index: 0,
+            file,
+            doc,
+            base,
+            api_version,
+            kind,
+            name,
+            namespace,
+            value,
+            typed,
+            rollout_template,
+            unknown_fields,
+            invalid,
+            duplicate_keys: Vec::new(),
+        }
+    }
+
+    /// The namespace, or `default_namespace` when the object names none.
+    pub fn namespace_or<'a>(&'a self, default_namespace: &'a str) -> &'a str {
+        self.namespace.as_deref().unwrap_or(default_namespace)
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.value
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_str)
+    }
+
+    /// `Kind/name`, as kubectl prints it.
+    pub fn display_name(&self) -> String {
+        format!("{}/{}", self.kind, self.name)
+    }
+}

@@ -1,0 +1,73 @@
+//! The pod template of a workload, whatever its kind, with the pointer that locates it.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec};
+
+use super::{Object, Typed};
+
+/// A workload's pod: its labels and spec, and the JSON pointer of the spec in the object.
+pub struct PodTemplate<'a> {
+    pub labels: &'a BTreeMap<String, String>,
+    pub spec: &'a PodSpec,
+    pub spec_pointer: &'static str,
+    /// Jobs and CronJobs run to completion: they serve nothing and are exempt from the
+    /// serving rules.
+    pub runs_to_completion: bool,
+}
+
+static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
+
+fn from_template<'a>(
+    template: &'a PodTemplateSpec,
+    spec_pointer: &'static str,
+    runs_to_completion: bool,
+) -> Option<PodTemplate<'a>> {
+    Some(PodTemplate {
+        labels: template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.labels.as_ref())
+            .unwrap_or(&NO_LABELS),
+        spec: template.spec.as_ref()?,
+        spec_pointer,
+        runs_to_completion,
+    })
+}
+
+/// The pod template of any workload kind, Argo Rollouts' `Rollout` included.
+pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
+    const TEMPLATE_SPEC: &str = "/spec/template/spec";
+    match object.typed.as_ref() {
+        Some(Typed::Deployment(d)) => from_template(&d.spec.template, TEMPLATE_SPEC, false),
+        Some(Typed::StatefulSet(s)) => from_template(&s.spec.template, TEMPLATE_SPEC, false),
+        Some(Typed::DaemonSet(d)) => from_template(&d.spec.template, TEMPLATE_SPEC, false),
+        Some(Typed::ReplicaSet(r)) => from_template(r.spec.template.as_ref()?, TEMPLATE_SPEC, false),
+        Some(Typed::Job(j)) => from_template(&j.spec.as_ref()?.template, TEMPLATE_SPEC, true),
+        Some(Typed::CronJob(c)) => from_template(
+            &c.spec.job_template.spec.as_ref()?.template,
+            "/spec/jobTemplate/spec/template/spec",
+            true,
+        ),
+        Some(Typed::Pod(p)) => Some(PodTemplate {
+            labels: p.metadata.labels.as_ref().unwrap_or(&NO_LABELS),
+            spec: p.spec.as_ref()?,
+            spec_pointer: "/spec",
+            runs_to_completion: matches!(
+                p.spec.as_ref()?.restart_policy.as_deref(),
+                Some("Never" | "OnFailure")
+            ),
+        }),
+        _ => from_template(object.rollout_template.as_deref()?, TEMPLATE_SPEC, false),
+    }
+}
+
+/// Reads the pod template of an Argo Rollouts `Rollout`, which k8s-openapi does not type.
+pub fn rollout_template(api_version: &str, kind: &str, value: &serde_json::Value) -> Option<Box<PodTemplateSpec>> {
+    if kind != "Rollout" || !api_version.starts_with("argoproj.io/") {
+        return None;
+    }
+    let template = value.pointer("/spec/template")?;
+    let (result, _) = super::de::from_value::<PodTemplateSpec>(template, "/spec/template");
+    result.ok().map(Box::new)
+}

@@ -1,0 +1,78 @@
+//! Which containers serve traffic: the shared definition of the serving rules.
+//!
+//! A container serves when it declares a containerPort; when no container of the pod
+//! declares one but a Service in the input selects the pod, every container counts. A
+//! portless sidecar beside a serving container, a worker no Service selects, init
+//! containers, Jobs and CronJobs do not serve.
+
+use k8s_openapi::api::core::v1::Container;
+
+use crate::k8s::Object;
+use crate::k8s::workload::{PodTemplate, pod_template};
+use crate::rules::Context;
+
+pub struct ServingContainer<'a> {
+    pub index: usize,
+    pub container: &'a Container,
+    /// `/spec/template/spec/containers/N`.
+    pub pointer: String,
+    /// Why it counts as serving, for messages: "port 8080" or "selected by Service/web".
+    pub reason: String,
+}
+
+fn port_summary(container: &Container) -> Option<String> {
+    let ports = container.ports.as_ref()?;
+    let first = ports.first()?;
+    Some(match &first.name {
+        Some(name) => format!("port {} ({name})", first.container_port),
+        None => format!("port {}", first.container_port),
+    })
+}
+
+/// The serving containers of a long-running workload; empty for Jobs and non-workloads.
+pub fn serving_containers<'a>(context: &Context<'a>, object: &'a Object) -> Vec<ServingContainer<'a>> {
+    let Some(pod) = pod_template(object) else {
+        return Vec::new();
+    };
+    serving_in(context, object, &pod)
+}
+
+pub fn serving_in<'a>(
+    context: &Context<'a>,
+    object: &'a Object,
+    pod: &PodTemplate<'a>,
+) -> Vec<ServingContainer<'a>> {
+    if pod.runs_to_completion {
+        return Vec::new();
+    }
+    let containers = &pod.spec.containers;
+    let pointer = |i: usize| format!("{}/containers/{i}", pod.spec_pointer);
+    let with_ports: Vec<ServingContainer<'a>> = containers
+        .iter()
+        .enumerate()
+        .filter_map(|(index, container)| {
+            Some(ServingContainer {
+                index,
+                container,
+                pointer: pointer(index),
+                reason: port_summary(container)?,
+            })
+        })
+        .collect();
+    if !with_ports.is_empty() {
+        return with_ports;
+    }
+    let Some(service) = context.services_selecting(object, pod.labels).next() else {
+        return Vec::new();
+    };
+    containers
+        .iter()
+        .enumerate()
+        .map(|(index, container)| ServingContainer {
+            index,
+            container,
+            pointer: pointer(index),
+            reason: format!("selected by {}", service.display_name()),
+        })
+        .collect()
+}

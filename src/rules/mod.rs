@@ -1,0 +1,144 @@
+//! The rule engine: the `Rule` trait, the one static registry, and what a rule sees
+//! (`Context`) and writes to (`Sink`).
+
+pub mod k8s;
+
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::k8s::Object;
+use crate::k8s::labels::map_selector_matches;
+use crate::k8s::Typed;
+use crate::severity::Severity;
+use crate::source::Span;
+use crate::workspace::LoadedFile;
+
+/// What a rule is: its contract with users.
+pub struct RuleMeta {
+    /// Kebab-case, names the hazard; a stable contract.
+    pub id: &'static str,
+    pub severity: Severity,
+    /// One line for `zerodown rules`.
+    pub summary: &'static str,
+    /// `rules/<id>.md`, embedded.
+    pub doc: &'static str,
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>);
+}
+
+/// Every rule, in the order `zerodown rules` lists them.
+pub static RULES: &[&dyn Rule] = k8s::ALL;
+
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.meta().id == id)
+}
+
+pub fn ids() -> Vec<&'static str> {
+    RULES.iter().map(|r| r.meta().id).collect()
+}
+
+/// Where a finding points.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A JSON pointer inside an object (relative to the object); `at_key` shows the key
+    /// rather than its value.
+    Object {
+        object: usize,
+        pointer: String,
+        at_key: bool,
+    },
+    /// A byte span in a file, for findings outside any object (comments).
+    File { file: usize, span: Span },
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub target: Target,
+    pub message: String,
+    pub help: String,
+}
+
+/// Collects one rule's findings.
+pub struct Sink<'a> {
+    rule: &'static RuleMeta,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(rule: &'static RuleMeta, findings: &'a mut Vec<Finding>) -> Self {
+        Sink { rule, findings }
+    }
+
+    fn push(&mut self, target: Target, message: String, help: String) {
+        self.findings.push(Finding {
+            rule: self.rule.id,
+            severity: self.rule.severity,
+            target,
+            message,
+            help,
+        });
+    }
+
+    /// A finding at the value under `pointer` (or its nearest existing ancestor).
+    pub fn report(&mut self, object: &Object, pointer: impl Into<String>, message: String, help: impl Into<String>) {
+        let target = Target::Object {
+            object: object.index,
+            pointer: pointer.into(),
+            at_key: false,
+        };
+        self.push(target, message, help.into());
+    }
+
+    /// A finding at the key of `pointer`.
+    pub fn report_key(&mut self, object: &Object, pointer: impl Into<String>, message: String, help: impl Into<String>) {
+        let target = Target::Object {
+            object: object.index,
+            pointer: pointer.into(),
+            at_key: true,
+        };
+        self.push(target, message, help.into());
+    }
+
+    pub fn report_span(&mut self, file: usize, span: Span, message: String, help: impl Into<String>) {
+        self.push(Target::File { file, span }, message, help.into());
+    }
+}
+
+/// What every rule sees: all objects of all inputs, the files, the config.
+pub struct Context<'a> {
+    pub objects: &'a [Object],
+    pub files: &'a [LoadedFile],
+    pub config: &'a Config,
+}
+
+impl<'a> Context<'a> {
+    pub fn namespace(&self, object: &'a Object) -> &'a str {
+        object.namespace_or(&self.config.namespace)
+    }
+
+    /// Services in `object`'s namespace whose selector selects pods labelled `labels`.
+    pub fn services_selecting(
+        &self,
+        object: &'a Object,
+        labels: &'a BTreeMap<String, String>,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        let namespace = self.namespace(object);
+        let default_namespace = self.config.namespace.as_str();
+        self.objects.iter().filter(move |candidate| {
+            let Some(Typed::Service(service)) = &candidate.typed else {
+                return false;
+            };
+            candidate.namespace_or(default_namespace) == namespace
+                && service
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.selector.as_ref())
+                    .is_some_and(|selector| map_selector_matches(selector, labels))
+        })
+    }
+}

@@ -1,0 +1,138 @@
+//! Everything one run reads: the files, their documents' span trees, and the objects in them.
+
+use serde_json::Value;
+
+use crate::input::InputError;
+use crate::k8s::Object;
+use crate::source::SourceFile;
+use crate::yaml::{self, SpanNode};
+
+pub struct LoadedFile {
+    pub source: SourceFile,
+    pub documents: Vec<DocumentInfo>,
+}
+
+/// What is kept of a document once its value has been moved into objects.
+pub struct DocumentInfo {
+    pub spans: SpanNode,
+    pub helm_source: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Workspace {
+    pub files: Vec<LoadedFile>,
+    pub objects: Vec<Object>,
+    pub errors: Vec<InputError>,
+    /// Documents that are not Kubernetes objects (no `apiVersion` and `kind`): Helm values,
+    /// other YAML. Counted, never reported.
+    pub skipped_documents: usize,
+}
+
+/// A file parsed into objects, not yet numbered into a workspace (so files can be parsed
+/// on several threads).
+pub struct ParsedFile {
+    file: LoadedFile,
+    objects: Vec<Object>,
+    errors: Vec<InputError>,
+    skipped_documents: usize,
+}
+
+/// `apiVersion` and `kind`, when the document is a Kubernetes object.
+fn object_identity(value: &Value) -> Option<(&str, &str)> {
+    let api_version = value.get("apiVersion")?.as_str()?;
+    let kind = value.get("kind")?.as_str()?;
+    (!api_version.is_empty() && !kind.is_empty()).then_some((api_version, kind))
+}
+
+/// A `kind: List` (or `FooList`) with an `items` array, as `kubectl get -o yaml` writes.
+fn is_list(kind: &str, value: &Value) -> bool {
+    kind.ends_with("List") && value.get("items").is_some_and(Value::is_array)
+}
+
+pub fn parse_file(source: SourceFile) -> ParsedFile {
+    let (documents, yaml_errors) = yaml::load(&source.text);
+    let mut errors: Vec<InputError> = yaml_errors
+        .iter()
+        .map(|e| InputError::at(&source, e.offset, &explain_yaml_error(&source, e)))
+        .collect();
+    let mut objects = Vec::new();
+    let mut skipped_documents = 0;
+    let mut infos = Vec::with_capacity(documents.len());
+    for (doc_index, document) in documents.into_iter().enumerate() {
+        let mut value = document.value;
+        match object_identity(&value) {
+            None => skipped_documents += 1,
+            Some((_, kind)) if is_list(kind, &value) => {
+                let items = match value.get_mut("items").map(Value::take) {
+                    Some(Value::Array(items)) => items,
+                    _ => Vec::new(),
+                };
+                for (i, item) in items.into_iter().enumerate() {
+                    if object_identity(&item).is_none() {
+                        skipped_documents += 1;
+                        continue;
+                    }
+                    objects.push(Object::new(0, doc_index, format!("/items/{i}"), item));
+                }
+            }
+            Some(_) => objects.push(Object::new(0, doc_index, String::new(), value)),
+        }
+        for duplicate in document.duplicate_keys {
+            let owner = objects
+                .iter_mut()
+                .rev()
+                .take_while(|o| o.doc == doc_index)
+                .find(|o| duplicate.pointer.starts_with(&format!("{}/", o.base)));
+            match owner {
+                Some(object) => object.duplicate_keys.push(duplicate),
+                None => {}
+            }
+        }
+        infos.push(DocumentInfo {
+            spans: document.spans,
+            helm_source: document.helm_source,
+        });
+    }
+    errors.sort_by_key(|e| (e.line, e.column));
+    ParsedFile {
+        file: LoadedFile {
+            source,
+            documents: infos,
+        },
+        objects,
+        errors,
+        skipped_documents,
+    }
+}
+
+/// Adds a hint when a YAML error is really an unrendered template.
+fn explain_yaml_error(source: &SourceFile, error: &yaml::YamlError) -> String {
+    let line = source.line_text(source.position(error.offset).line).unwrap_or("");
+    if line.contains("{{") {
+        format!(
+            "invalid YAML: {} (this looks like an unrendered template: lint the output of \
+             `helm template` or `kubectl kustomize`)",
+            error.message
+        )
+    } else {
+        format!("invalid YAML: {}", error.message)
+    }
+}
+
+impl Workspace {
+    pub fn add(&mut self, parsed: ParsedFile) {
+        let file_index = self.files.len();
+        for mut object in parsed.objects {
+            object.file = file_index;
+            object.index = self.objects.len();
+            self.objects.push(object);
+        }
+        self.errors.extend(parsed.errors);
+        self.skipped_documents += parsed.skipped_documents;
+        self.files.push(parsed.file);
+    }
+
+    pub fn add_error(&mut self, error: InputError) {
+        self.errors.push(error);
+    }
+}
