@@ -26,7 +26,13 @@ fn list_rules() -> u8 {
     let width = RULES.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
     for rule in RULES {
         let meta = rule.meta();
-        let _ = writeln!(out, "{:width$}  {:7}  {}", meta.id, meta.severity.as_str(), meta.summary);
+        let _ = writeln!(
+            out,
+            "{:width$}  {:7}  {}",
+            meta.id,
+            meta.severity.as_str(),
+            meta.summary
+        );
     }
     exit::CLEAN
 }
@@ -79,7 +85,9 @@ fn parse_inputs(inputs: &[Input]) -> Vec<Result<ParsedFile, InputError>> {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(input) = inputs.get(i) else { break };
                     let parsed = input::read(input).map(parse_file);
-                    results.lock().expect("no worker panics while holding the lock")[i] = Some(parsed);
+                    results
+                        .lock()
+                        .expect("no worker panics while holding the lock")[i] = Some(parsed);
                 }
             });
         }
@@ -108,7 +116,7 @@ fn run_lint(args: &LintArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let (inputs, collect_errors) = input::collect(&paths, &config.exclude);
+    let (inputs, collect_errors) = input::collect(&paths, &|path| config.is_excluded(path));
     let mut workspace = Workspace::default();
     for error in collect_errors {
         workspace.add_error(error);
@@ -128,13 +136,17 @@ fn run_lint(args: &LintArgs) -> u8 {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     for error in &workspace.errors {
         eprintln!("{error}");
     }
     let mut stdout = std::io::stdout().lock();
-    if let Err(error) = output::write(args.format, &report, &mut stdout, color).and_then(|()| stdout.flush()) {
+    if let Err(error) =
+        output::write(args.format, &report, &mut stdout, color).and_then(|()| stdout.flush())
+    {
         // A closed pipe (`zerodown lint | head`) is not worth a second error message.
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: writing the report: {error}");
@@ -143,7 +155,10 @@ fn run_lint(args: &LintArgs) -> u8 {
     }
     if !workspace.errors.is_empty() {
         exit::INPUT_ERROR
-    } else if diagnostics.iter().any(|d| d.severity >= args.fail_on.threshold()) {
+    } else if diagnostics
+        .iter()
+        .any(|d| d.severity >= args.fail_on.threshold())
+    {
         exit::FINDINGS
     } else {
         exit::CLEAN

@@ -17,7 +17,7 @@ pub const FILE_NAME: &str = ".zerodown.yaml";
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawConfig {
     #[serde(default)]
-    rules: BTreeMap<String, String>,
+    rules: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     exclude: Vec<String>,
     kubernetes_version: Option<String>,
@@ -32,7 +32,10 @@ pub struct KubeVersion {
 }
 
 impl KubeVersion {
-    pub const DEFAULT: KubeVersion = KubeVersion { major: 1, minor: 32 };
+    pub const DEFAULT: KubeVersion = KubeVersion {
+        major: 1,
+        minor: 32,
+    };
 
     pub fn parse(text: &str) -> Option<KubeVersion> {
         let text = text.trim().trim_start_matches('v');
@@ -58,6 +61,8 @@ pub struct Config {
     pub path: Option<PathBuf>,
     pub levels: BTreeMap<String, Level>,
     pub exclude: GlobSet,
+    /// The folder exclude globs are relative to: the config file's.
+    pub root: Option<PathBuf>,
     pub kubernetes_version: KubeVersion,
     pub namespace: String,
     /// Problems that do not stop the run (unknown rule ids), as `path:line:col: warning: …`.
@@ -70,6 +75,7 @@ impl Default for Config {
             path: None,
             levels: BTreeMap::new(),
             exclude: GlobSet::empty(),
+            root: None,
             kubernetes_version: KubeVersion::DEFAULT,
             namespace: "default".to_string(),
             warnings: Vec::new(),
@@ -98,11 +104,13 @@ impl Config {
             return Err(InputError::at(&source, error.offset, &error.message));
         }
         let document = documents.pop();
-        let value = document.as_ref().map_or(serde_json::Value::Null, |d| d.value.clone());
+        let value = document
+            .as_ref()
+            .map_or(serde_json::Value::Null, |d| d.value.clone());
         let error_at = |pointer: &str, message: &str| {
-            let offset = document
-                .as_ref()
-                .map_or(0, |d| d.spans.locate(&source.text, pointer, false).span.start as usize);
+            let offset = document.as_ref().map_or(0, |d| {
+                d.spans.locate(&source.text, pointer, false).span.start as usize
+            });
             InputError::at(&source, offset, message)
         };
         let raw: RawConfig = if value.is_null() {
@@ -112,13 +120,33 @@ impl Config {
             result.map_err(|e| error_at(e.pointer.as_deref().unwrap_or(""), &e.message))?
         };
 
+        let path = PathBuf::from(&source.name);
+        let root = path
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .and_then(|p| std::fs::canonicalize(p).ok());
         let mut config = Config {
-            path: Some(PathBuf::from(&source.name)),
+            path: Some(path),
+            root,
             ..Config::default()
         };
         for (rule, level) in &raw.rules {
             let pointer = format!("/rules/{}", crate::yaml::escape(rule));
-            let level: Level = level.parse().map_err(|e: String| error_at(&pointer, &e))?;
+            // YAML 1.1, as kubectl reads it, makes a bare `off` the boolean false.
+            let level: Level = match level {
+                serde_json::Value::Bool(false) => Ok(Level::Off),
+                serde_json::Value::String(text) => text.parse(),
+                other => Err(format!(
+                    "`{other}` is not a level (off, info, warning, error)"
+                )),
+            }
+            .map_err(|e: String| error_at(&pointer, &e))?;
             if !known_rules.contains(&rule.as_str()) {
                 let at = error_at(&pointer, "");
                 config.warnings.push(format!(
@@ -152,6 +180,23 @@ impl Config {
             config.namespace = namespace;
         }
         Ok(config)
+    }
+
+    /// Whether a path found while walking a folder is excluded: globs match the path relative
+    /// to the config's folder, the path as walked, or the file name.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        if self.exclude.is_empty() {
+            return false;
+        }
+        let relative = self.root.as_ref().and_then(|root| {
+            let real = std::fs::canonicalize(path).ok()?;
+            real.strip_prefix(root).ok().map(Path::to_path_buf)
+        });
+        relative.is_some_and(|r| self.exclude.is_match(r))
+            || self
+                .exclude
+                .is_match(path.strip_prefix("./").unwrap_or(path))
+            || path.file_name().is_some_and(|n| self.exclude.is_match(n))
     }
 
     /// The level of a rule: the config's, else the rule's own severity.

@@ -6,8 +6,6 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use globset::GlobSet;
-
 use crate::source::SourceFile;
 
 /// Files larger than this are refused before they are read: a manifest is never this big,
@@ -49,7 +47,11 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: error: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -79,7 +81,7 @@ fn is_hidden(path: &Path) -> bool {
 
 /// Expands the command-line paths: `-` is stdin, a file is taken as given (whatever its
 /// extension), a folder is walked for `*.yaml`/`*.yml`, skipping hidden entries and `exclude`.
-pub fn collect(paths: &[String], exclude: &GlobSet) -> (Vec<Input>, Vec<InputError>) {
+pub fn collect(paths: &[String], exclude: &dyn Fn(&Path) -> bool) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for raw in paths {
@@ -100,14 +102,9 @@ pub fn collect(paths: &[String], exclude: &GlobSet) -> (Vec<Input>, Vec<InputErr
     (inputs, errors)
 }
 
-fn is_excluded(path: &Path, exclude: &GlobSet) -> bool {
-    let stripped = path.strip_prefix("./").unwrap_or(path);
-    exclude.is_match(stripped) || path.file_name().is_some_and(|n| exclude.is_match(n))
-}
-
 fn walk(
     dir: &Path,
-    exclude: &GlobSet,
+    exclude: &dyn Fn(&Path) -> bool,
     ancestors: &mut HashSet<PathBuf>,
     inputs: &mut Vec<Input>,
     errors: &mut Vec<InputError>,
@@ -138,7 +135,7 @@ fn walk(
     };
     entries.sort();
     for path in entries {
-        if is_hidden(&path) || is_excluded(&path, exclude) {
+        if is_hidden(&path) || exclude(&path) {
             continue;
         }
         match std::fs::metadata(&path) {
@@ -199,7 +196,8 @@ fn too_large(name: &str) -> InputError {
 
 pub fn read_file(path: &Path) -> Result<SourceFile, InputError> {
     let name = display(path);
-    let file = std::fs::File::open(path).map_err(|e| InputError::whole_file(&name, io_reason(&e)))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| InputError::whole_file(&name, io_reason(&e)))?;
     let meta = file
         .metadata()
         .map_err(|e| InputError::whole_file(&name, io_reason(&e)))?;
@@ -233,7 +231,8 @@ fn decode(name: String, mut bytes: Vec<u8>) -> Result<SourceFile, InputError> {
     }
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let prefix = String::from_utf8_lossy(&bytes[..nul]).into_owned();
-        let position = SourceFile::new(&name, prefix).position(nul);
+        let end = prefix.len();
+        let position = SourceFile::new(&name, prefix).position(end);
         return Err(InputError {
             file: name,
             line: position.line,

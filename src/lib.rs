@@ -30,3 +30,16 @@ pub mod exit {
     /// Usage, I/O or parse errors.
     pub const INPUT_ERROR: u8 = 2;
 }
+
+/// Lints in-memory sources with `config`: the library entry point for tests and embedders.
+pub fn lint_sources(
+    sources: Vec<source::SourceFile>,
+    config: &config::Config,
+) -> (workspace::Workspace, Vec<lint::Diagnostic>) {
+    let mut workspace = workspace::Workspace::default();
+    for source in sources {
+        workspace.add(workspace::parse_file(source));
+    }
+    let diagnostics = lint::lint(&workspace, config);
+    (workspace, diagnostics)
+}

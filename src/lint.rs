@@ -54,7 +54,9 @@ pub fn lint(workspace: &Workspace, config: &Config) -> Vec<Diagnostic> {
         let name = |d: &Diagnostic| workspace.files[d.file].source.name.as_str();
         (name(a), a.start, a.rule, &a.message).cmp(&(name(b), b.start, b.rule, &b.message))
     });
-    diagnostics.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message);
+    diagnostics.dedup_by(|a, b| {
+        a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message
+    });
     diagnostics
 }
 
@@ -69,7 +71,9 @@ fn locate(workspace: &Workspace, finding: Finding) -> Diagnostic {
             let file = &workspace.files[obj.file];
             let document = &file.documents[obj.doc];
             let full_pointer = format!("{}{pointer}", obj.base);
-            let located = document.spans.locate(&file.source.text, &full_pointer, at_key);
+            let located = document
+                .spans
+                .locate(&file.source.text, &full_pointer, at_key);
             (
                 obj.file,
                 located.span,
@@ -100,7 +104,11 @@ fn is_suppressed(workspace: &Workspace, diagnostic: &Diagnostic) -> bool {
     let by_annotation = diagnostic.object.is_some_and(|index| {
         workspace.objects[index]
             .annotation(suppress::ANNOTATION)
-            .is_some_and(|list| suppress::parse_ids(list).iter().any(|(id, _)| *id == diagnostic.rule))
+            .is_some_and(|list| {
+                suppress::parse_ids(list)
+                    .iter()
+                    .any(|(id, _)| *id == diagnostic.rule)
+            })
     });
     by_annotation
         || suppress::ignored_by_comment(

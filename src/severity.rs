@@ -35,7 +35,9 @@ impl FromStr for Severity {
             "info" => Ok(Severity::Info),
             "warning" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            other => Err(format!("`{other}` is not a severity (info, warning, error)")),
+            other => Err(format!(
+                "`{other}` is not a severity (info, warning, error)"
+            )),
         }
     }
 }

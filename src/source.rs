@@ -29,6 +29,7 @@ pub struct Position {
 }
 
 /// One input: a file on disk or `<stdin>`.
+#[derive(Debug)]
 pub struct SourceFile {
     pub name: String,
     pub text: String,

@@ -35,9 +35,14 @@ pub fn comment_ids(line: &str) -> Vec<(&str, usize)> {
     parse_ids(&line[list_start..])
         .into_iter()
         // Stop at a trailing explanation: `# zerodown-ignore: rule-a -- because …`.
-        .take_while(|(id, _)| id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .take_while(|(id, _)| looks_like_rule_id(id))
         .map(|(id, at)| (id, list_start + at))
         .collect()
+}
+
+fn looks_like_rule_id(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// Where a YAML comment starts: a `#` at the start of the line or after white space, outside
@@ -50,7 +55,9 @@ fn comment_start(line: &str) -> Option<usize> {
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None if c == '#' && (previous == ' ' || previous == '\t') => return Some(i),
-            None if (c == '"' || c == '\'') && matches!(previous, ' ' | ':' | '-' | '[' | '{' | ',') => {
+            None if (c == '"' || c == '\'')
+                && matches!(previous, ' ' | ':' | '-' | '[' | '{' | ',') =>
+            {
                 quote = Some(c)
             }
             None => {}

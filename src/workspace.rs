@@ -83,9 +83,9 @@ pub fn parse_file(source: SourceFile) -> ParsedFile {
                 .rev()
                 .take_while(|o| o.doc == doc_index)
                 .find(|o| duplicate.pointer.starts_with(&format!("{}/", o.base)));
-            match owner {
-                Some(object) => object.duplicate_keys.push(duplicate),
-                None => {}
+            // A duplicate outside any object (in a values file) is not ours to report.
+            if let Some(object) = owner {
+                object.duplicate_keys.push(duplicate);
             }
         }
         infos.push(DocumentInfo {
@@ -107,7 +107,9 @@ pub fn parse_file(source: SourceFile) -> ParsedFile {
 
 /// Adds a hint when a YAML error is really an unrendered template.
 fn explain_yaml_error(source: &SourceFile, error: &yaml::YamlError) -> String {
-    let line = source.line_text(source.position(error.offset).line).unwrap_or("");
+    let line = source
+        .line_text(source.position(error.offset).line)
+        .unwrap_or("");
     if line.contains("{{") {
         format!(
             "invalid YAML: {} (this looks like an unrendered template: lint the output of \

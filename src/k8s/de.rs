@@ -291,7 +291,10 @@ struct MapAccess<'v, 'p> {
 impl<'de> de::MapAccess<'de> for MapAccess<'de, '_> {
     type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         let Some((key, value)) = self.entries.next() else {
             return Ok(None);
         };
@@ -337,7 +340,10 @@ mod tests {
         let (result, unknown) = from_value::<Deployment>(&value, "");
         assert!(result.is_ok());
         assert_eq!(unknown.len(), 1);
-        assert_eq!(unknown[0].pointer, "/spec/template/spec/containers/0/readinesProbe");
+        assert_eq!(
+            unknown[0].pointer,
+            "/spec/template/spec/containers/0/readinesProbe"
+        );
         assert!(unknown[0].expected.contains(&"readinessProbe"));
     }
 

@@ -11,28 +11,69 @@ use super::de::{DeError, UnknownField, from_value};
 /// What validating one object against its schema found.
 pub struct Validation {
     pub typed: Option<Typed>,
-    pub error: Option<DeError>,
+    pub errors: Vec<DeError>,
     pub unknown: Vec<UnknownField>,
 }
 
 type Validator = fn(&Value, &str) -> Validation;
 
+/// How many type errors one object may report before validation gives up on it.
+const MAX_TYPE_ERRORS: usize = 16;
+
+/// Deserializes `T`; after a type error the offending value is removed from a copy and the
+/// object read again, so one bad value neither hides the other errors nor the typed view
+/// that the rules need.
 fn validate<T>(value: &Value, base: &str, keep: fn(T) -> Option<Typed>) -> Validation
 where
     T: serde::de::DeserializeOwned,
 {
-    let (result, unknown) = from_value::<T>(value, base);
-    match result {
-        Ok(typed) => Validation {
-            typed: keep(typed),
-            error: None,
-            unknown,
-        },
-        Err(error) => Validation {
-            typed: None,
-            error: Some(error),
-            unknown,
-        },
+    let mut errors = Vec::new();
+    let mut patched: Option<Value> = None;
+    loop {
+        let (result, unknown) = from_value::<T>(patched.as_ref().unwrap_or(value), base);
+        let error = match result {
+            Ok(typed) => {
+                return Validation {
+                    typed: keep(typed),
+                    errors,
+                    unknown,
+                };
+            }
+            Err(error) => error,
+        };
+        let pointer = error.pointer.clone().unwrap_or_default();
+        errors.push(error);
+        let copy = patched.get_or_insert_with(|| value.clone());
+        let relative = pointer.strip_prefix(base).unwrap_or(&pointer);
+        if errors.len() >= MAX_TYPE_ERRORS || !remove_at(copy, relative) {
+            return Validation {
+                typed: None,
+                errors,
+                unknown,
+            };
+        }
+    }
+}
+
+/// Removes the value at `pointer` (a key from its mapping, or nulls a list item); false when
+/// there is nothing left to remove.
+fn remove_at(value: &mut Value, pointer: &str) -> bool {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return false;
+    };
+    let last = last.replace("~1", "/").replace("~0", "~");
+    match value.pointer_mut(parent) {
+        Some(Value::Object(map)) => map.remove(&last).is_some(),
+        Some(Value::Array(items)) => {
+            match last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(item) if !item.is_null() => {
+                    *item = Value::Null;
+                    true
+                }
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 
@@ -52,7 +93,12 @@ macro_rules! kinds {
 }
 
 /// Validates a built-in kind; `None` for a kind k8s-openapi does not know (a CRD's).
-pub fn validate_known(api_version: &str, kind: &str, value: &Value, base: &str) -> Option<Validation> {
+pub fn validate_known(
+    api_version: &str,
+    kind: &str,
+    value: &Value,
+    base: &str,
+) -> Option<Validation> {
     KINDS
         .iter()
         .find(|(v, k, _)| *v == api_version && *k == kind)
@@ -60,7 +106,9 @@ pub fn validate_known(api_version: &str, kind: &str, value: &Value, base: &str) 
 }
 
 pub fn is_known(api_version: &str, kind: &str) -> bool {
-    KINDS.iter().any(|(v, k, _)| *v == api_version && *k == kind)
+    KINDS
+        .iter()
+        .any(|(v, k, _)| *v == api_version && *k == kind)
 }
 
 use k8s_openapi::*;

@@ -28,7 +28,10 @@ pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, Stri
 
 /// A Service-style equality selector. An empty one selects nothing: a Service without a
 /// selector has its endpoints managed by hand.
-pub fn map_selector_matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+pub fn map_selector_matches(
+    selector: &BTreeMap<String, String>,
+    labels: &BTreeMap<String, String>,
+) -> bool {
     !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
@@ -38,7 +41,10 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn expression(key: &str, operator: &str, values: &[&str]) -> LabelSelectorRequirement {
@@ -70,7 +76,10 @@ mod tests {
     fn service_selectors_need_every_pair_and_select_nothing_when_empty() {
         let pod = labels(&[("app", "web")]);
         assert!(map_selector_matches(&labels(&[("app", "web")]), &pod));
-        assert!(!map_selector_matches(&labels(&[("app", "web"), ("v", "2")]), &pod));
+        assert!(!map_selector_matches(
+            &labels(&[("app", "web"), ("v", "2")]),
+            &pod
+        ));
         assert!(!map_selector_matches(&BTreeMap::new(), &pod));
     }
 }

@@ -65,7 +65,13 @@ impl Object {
     /// Builds the object and runs the load-time checks. `base` is the pointer of the object
     /// inside its document.
     pub fn new(file: usize, doc: usize, base: String, value: Value) -> Object {
-        let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+        let text = |key: &str| {
+            value
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         let api_version = text("apiVersion");
         let kind = text("kind");
         let metadata = value.get("metadata");
@@ -79,12 +85,10 @@ impl Object {
         let mut invalid = Vec::new();
         let (typed, unknown_fields) = match kinds::validate_known(&api_version, &kind, &value, "") {
             Some(validation) => {
-                if let Some(error) = validation.error {
-                    invalid.push(Invalid {
-                        pointer: error.pointer.unwrap_or_default(),
-                        message: error.message,
-                    });
-                }
+                invalid.extend(validation.errors.into_iter().map(|error| Invalid {
+                    pointer: error.pointer.unwrap_or_default(),
+                    message: error.message,
+                }));
                 (validation.typed, validation.unknown)
             }
             None => (None, Vec::new()),

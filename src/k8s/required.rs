@@ -24,9 +24,12 @@ fn is_absent(value: Option<&Value>) -> bool {
 pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
     match kind {
         "Pod" => Some("/spec"),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "ReplicationController" => {
-            Some("/spec/template/spec")
-        }
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "ReplicationController" => Some("/spec/template/spec"),
         "CronJob" => Some("/spec/jobTemplate/spec/template/spec"),
         _ => None,
     }
@@ -44,7 +47,10 @@ pub fn missing(kind: &str, value: &Value) -> Vec<Invalid> {
             "the API server rejects an object without a name",
         ));
     }
-    if matches!(kind, "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") {
+    if matches!(
+        kind,
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
+    ) {
         if is_absent(value.pointer("/spec/selector")) {
             out.push(missing_field(
                 "/spec".into(),
@@ -53,7 +59,11 @@ pub fn missing(kind: &str, value: &Value) -> Vec<Invalid> {
             ));
         }
         if is_absent(value.pointer("/spec/template")) {
-            out.push(missing_field("/spec".into(), "spec.template", "the pod template"));
+            out.push(missing_field(
+                "/spec".into(),
+                "spec.template",
+                "the pod template",
+            ));
         }
     }
     if let Some(pod_spec) = pod_spec_pointer(kind) {

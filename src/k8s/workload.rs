@@ -42,7 +42,9 @@ pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
         Some(Typed::Deployment(d)) => from_template(&d.spec.template, TEMPLATE_SPEC, false),
         Some(Typed::StatefulSet(s)) => from_template(&s.spec.template, TEMPLATE_SPEC, false),
         Some(Typed::DaemonSet(d)) => from_template(&d.spec.template, TEMPLATE_SPEC, false),
-        Some(Typed::ReplicaSet(r)) => from_template(r.spec.template.as_ref()?, TEMPLATE_SPEC, false),
+        Some(Typed::ReplicaSet(r)) => {
+            from_template(r.spec.template.as_ref()?, TEMPLATE_SPEC, false)
+        }
         Some(Typed::Job(j)) => from_template(&j.spec.as_ref()?.template, TEMPLATE_SPEC, true),
         Some(Typed::CronJob(c)) => from_template(
             &c.spec.job_template.spec.as_ref()?.template,
@@ -63,7 +65,11 @@ pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
 }
 
 /// Reads the pod template of an Argo Rollouts `Rollout`, which k8s-openapi does not type.
-pub fn rollout_template(api_version: &str, kind: &str, value: &serde_json::Value) -> Option<Box<PodTemplateSpec>> {
+pub fn rollout_template(
+    api_version: &str,
+    kind: &str,
+    value: &serde_json::Value,
+) -> Option<Box<PodTemplateSpec>> {
     if kind != "Rollout" || !api_version.starts_with("argoproj.io/") {
         return None;
     }

@@ -78,7 +78,10 @@ impl miette::Diagnostic for Rendered<'_> {
         if let Some(source) = &self.diagnostic.source {
             help.push_str(&format!("\n(rendered from {source})"));
         }
-        help.push_str(&format!("\nsee `zerodown explain {}`", self.diagnostic.rule));
+        help.push_str(&format!(
+            "\nsee `zerodown explain {}`",
+            self.diagnostic.rule
+        ));
         Some(Box::new(help))
     }
 
@@ -90,7 +93,10 @@ impl miette::Diagnostic for Rendered<'_> {
         let span = self.diagnostic.span;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             None,
-            SourceSpan::new((span.start as usize).into(), (span.end - span.start) as usize),
+            SourceSpan::new(
+                (span.start as usize).into(),
+                (span.end - span.start) as usize,
+            ),
         ))))
     }
 }

@@ -29,7 +29,12 @@ impl Report<'_> {
     }
 }
 
-pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
+pub fn write(
+    format: Format,
+    report: &Report<'_>,
+    out: &mut dyn Write,
+    color: bool,
+) -> io::Result<()> {
     match format {
         Format::Human => human::write(report, out, color),
         Format::Json => json::write(report, out),

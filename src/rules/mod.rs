@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::k8s::Object;
-use crate::k8s::labels::map_selector_matches;
 use crate::k8s::Typed;
+use crate::k8s::labels::map_selector_matches;
 use crate::severity::Severity;
 use crate::source::Span;
 use crate::workspace::LoadedFile;
@@ -85,7 +85,13 @@ impl<'a> Sink<'a> {
     }
 
     /// A finding at the value under `pointer` (or its nearest existing ancestor).
-    pub fn report(&mut self, object: &Object, pointer: impl Into<String>, message: String, help: impl Into<String>) {
+    pub fn report(
+        &mut self,
+        object: &Object,
+        pointer: impl Into<String>,
+        message: String,
+        help: impl Into<String>,
+    ) {
         let target = Target::Object {
             object: object.index,
             pointer: pointer.into(),
@@ -95,7 +101,13 @@ impl<'a> Sink<'a> {
     }
 
     /// A finding at the key of `pointer`.
-    pub fn report_key(&mut self, object: &Object, pointer: impl Into<String>, message: String, help: impl Into<String>) {
+    pub fn report_key(
+        &mut self,
+        object: &Object,
+        pointer: impl Into<String>,
+        message: String,
+        help: impl Into<String>,
+    ) {
         let target = Target::Object {
             object: object.index,
             pointer: pointer.into(),
@@ -104,7 +116,13 @@ impl<'a> Sink<'a> {
         self.push(target, message, help.into());
     }
 
-    pub fn report_span(&mut self, file: usize, span: Span, message: String, help: impl Into<String>) {
+    pub fn report_span(
+        &mut self,
+        file: usize,
+        span: Span,
+        message: String,
+        help: impl Into<String>,
+    ) {
         self.push(Target::File { file, span }, message, help.into());
     }
 }

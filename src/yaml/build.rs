@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use super::relax::Relaxed;
 use super::scalar::resolve_plain;
-use super::split::Chunk;
 use super::spans::{MapEntry, SpanNode, escape};
+use super::split::Chunk;
 use crate::source::Span;
 
 /// Deeper than any Kubernetes object (generated CRD schemas stay well under 100 levels).
@@ -300,7 +300,10 @@ impl Builder<'_> {
     }
 
     fn close(&mut self, end: usize) -> Result<Option<Node>, BuildError> {
-        let frame = self.stack.pop().expect("saphyr balances start and end events");
+        let frame = self
+            .stack
+            .pop()
+            .expect("saphyr balances start and end events");
         let (node, anchor) = match frame {
             Frame::Seq {
                 start,
@@ -309,7 +312,10 @@ impl Builder<'_> {
                 spans,
                 nodes,
             } => {
-                let end = spans.last().map_or(end, |s| s.span().end as usize).max(start);
+                let end = spans
+                    .last()
+                    .map_or(end, |s| s.span().end as usize)
+                    .max(start);
                 (
                     Node {
                         value: Value::Array(values),
@@ -401,8 +407,9 @@ impl Builder<'_> {
                         merges.push((node.value, node.span));
                         return Ok(None);
                     }
-                    if let Some(previous) =
-                        entries.iter().position(|e| e.key(self.file_text) == key.text)
+                    if let Some(previous) = entries
+                        .iter()
+                        .position(|e| e.key(self.file_text) == key.text)
                     {
                         duplicate = Some(DuplicateKey {
                             pointer: escape(&key.text).into_owned(),
@@ -437,9 +444,9 @@ fn parent_pointer(frames: &[Frame]) -> String {
         pointer.push('/');
         match frame {
             Frame::Seq { values, .. } => pointer.push_str(&values.len().to_string()),
-            Frame::Map { pending_key, .. } => {
-                pointer.push_str(&escape(pending_key.as_ref().map_or("", |k| k.text.as_str())))
-            }
+            Frame::Map { pending_key, .. } => pointer.push_str(&escape(
+                pending_key.as_ref().map_or("", |k| k.text.as_str()),
+            )),
         }
     }
     pointer
@@ -455,7 +462,9 @@ fn apply_merges(
 ) {
     for (value, span) in merges {
         let sources: Vec<(Value, SpanNode)> = match (value, span) {
-            (Value::Array(values), SpanNode::Seq(_, spans)) => values.into_iter().zip(spans).collect(),
+            (Value::Array(values), SpanNode::Seq(_, spans)) => {
+                values.into_iter().zip(spans).collect()
+            }
             other => vec![other],
         };
         for (value, span) in sources {

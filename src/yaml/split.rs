@@ -81,7 +81,10 @@ mod tests {
     #[test]
     fn finds_the_helm_source_comment() {
         let chunk = "---\n# Source: app/templates/deploy.yaml\napiVersion: v1\n";
-        assert_eq!(helm_source(chunk).as_deref(), Some("app/templates/deploy.yaml"));
+        assert_eq!(
+            helm_source(chunk).as_deref(),
+            Some("app/templates/deploy.yaml")
+        );
         assert_eq!(helm_source("apiVersion: v1\n# Source: x\n"), None);
     }
 }

@@ -15,11 +15,18 @@ fn located<'a>(text: &'a str, doc: &Document, pointer: &str) -> (&'a str, bool) 
 
 #[test]
 fn values_and_spans_of_a_document() {
-    let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: app\n    image: \"nginx:1\"\n";
+    let text =
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: app\n    image: \"nginx:1\"\n";
     let doc = one(text);
-    assert_eq!(doc.value["spec"]["containers"][0]["image"], json!("nginx:1"));
+    assert_eq!(
+        doc.value["spec"]["containers"][0]["image"],
+        json!("nginx:1")
+    );
     assert_eq!(located(text, &doc, "/kind"), ("Pod", true));
-    assert_eq!(located(text, &doc, "/spec/containers/0/image"), ("\"nginx:1\"", true));
+    assert_eq!(
+        located(text, &doc, "/spec/containers/0/image"),
+        ("\"nginx:1\"", true)
+    );
     // A missing key falls back to the nearest ancestor, narrowed to its `name` entry.
     assert_eq!(
         located(text, &doc, "/spec/containers/0/readinessProbe"),
@@ -86,14 +93,20 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     let (docs, errors) = load(&text);
     assert!(docs.is_empty());
-    assert!(errors[0].message.contains("nesting is too deep"), "{errors:?}");
+    assert!(
+        errors[0].message.contains("nesting is too deep"),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn unindented_quoted_continuations_are_accepted_like_kubectl() {
     let text = "spec:\n  description: \"first line\nsecond line\"\n  other: x\n";
     let doc = one(text);
-    assert_eq!(doc.value["spec"]["description"], json!("first line second line"));
+    assert_eq!(
+        doc.value["spec"]["description"],
+        json!("first line second line")
+    );
     assert_eq!(located(text, &doc, "/spec/other"), ("x", true));
 }
 

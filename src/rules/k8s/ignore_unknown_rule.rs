@@ -33,7 +33,10 @@ impl Rule for IgnoreUnknownRule {
                     sink.report(
                         object,
                         format!("/metadata/annotations/{}", crate::yaml::escape(ANNOTATION)),
-                        format!("`{id}` is not a zerodown rule{}", did_you_mean(id, all_ids())),
+                        format!(
+                            "`{id}` is not a zerodown rule{}",
+                            did_you_mean(id, all_ids())
+                        ),
                         HELP,
                     );
                 }
@@ -56,7 +59,10 @@ impl Rule for IgnoreUnknownRule {
                     sink.report_span(
                         file_index,
                         Span::new(start, start + id.len()),
-                        format!("`{id}` is not a zerodown rule{}", did_you_mean(id, all_ids())),
+                        format!(
+                            "`{id}` is not a zerodown rule{}",
+                            did_you_mean(id, all_ids())
+                        ),
                         HELP,
                     );
                 }

@@ -33,7 +33,11 @@ impl Rule for InvalidManifest {
                 sink.report(
                     object,
                     invalid.pointer.clone(),
-                    format!("{}: {}", object.display_name(), plain_types(&invalid.message)),
+                    format!(
+                        "{}: {}",
+                        object.display_name(),
+                        plain_types(&invalid.message)
+                    ),
                     "fix the value to the type the Kubernetes API expects (quote a number that \
                      must be a string; write integers without quotes); the API server \
                      rejects the whole object, so the deploy fails",

@@ -1,5 +1,5 @@
-use super::{container_label, rule_meta};
 use super::serving::serving_containers;
+use super::{container_label, rule_meta};
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 
 pub struct ReadinessProbeMissing;

@@ -24,13 +24,16 @@ fn port_summary(container: &Container) -> Option<String> {
     let ports = container.ports.as_ref()?;
     let first = ports.first()?;
     Some(match &first.name {
-        Some(name) => format!("port {} ({name})", first.container_port),
+        Some(name) => format!("port {} `{name}`", first.container_port),
         None => format!("port {}", first.container_port),
     })
 }
 
 /// The serving containers of a long-running workload; empty for Jobs and non-workloads.
-pub fn serving_containers<'a>(context: &Context<'a>, object: &'a Object) -> Vec<ServingContainer<'a>> {
+pub fn serving_containers<'a>(
+    context: &Context<'a>,
+    object: &'a Object,
+) -> Vec<ServingContainer<'a>> {
     let Some(pod) = pod_template(object) else {
         return Vec::new();
     };
