@@ -33,11 +33,43 @@ pub struct YamlError {
     pub message: String,
 }
 
+/// Streams at least this large are parsed on several threads, a run of documents each.
+const PARALLEL_BYTES: usize = 4 * 1024 * 1024;
+
 /// Parses every document of `text`. A syntax error loses only the document it is in.
 pub fn load(text: &str) -> (Vec<Document>, Vec<YamlError>) {
+    let chunks = split::split_documents(text);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if text.len() < PARALLEL_BYTES || threads < 2 || chunks.len() < 2 {
+        return load_chunks(text, &chunks);
+    }
+    let per_thread = chunks.len().div_ceil(threads);
+    let parts: Vec<(Vec<Document>, Vec<YamlError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .chunks(per_thread)
+            .map(|group| scope.spawn(move || load_chunks(text, group)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
     let mut documents = Vec::new();
     let mut errors = Vec::new();
-    for chunk in split::split_documents(text) {
+    for (docs, errs) in parts {
+        documents.extend(docs);
+        errors.extend(errs);
+    }
+    (documents, errors)
+}
+
+fn load_chunks(text: &str, chunks: &[split::Chunk]) -> (Vec<Document>, Vec<YamlError>) {
+    let mut documents = Vec::new();
+    let mut errors = Vec::new();
+    for &chunk in chunks {
         let helm_source = split::helm_source(&text[chunk.start..chunk.end]);
         let (built, error) = match build::build_documents(text, chunk, None) {
             (built, Some(error)) => match relax::reindent_quoted_continuations(text, chunk) {

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Benchmarks the release binary: the shared corpus, a generated ~50 MB multi-document stream,
+# and start-to-exit on one small file. Prints MB/s and peak RSS. Not part of the tests: times
+# are measured here, never asserted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus="${CORPUS:-../shared/corpus/k8s}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release --locked -q
+bin="target/release/zerodown"
+
+# Peak RSS in KiB and wall seconds of one run, from GNU time when present, else from Python.
+measure() {
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"{wall:.4f} {rss} {proc.returncode}")
+PY
+}
+
+report() { # name bytes
+  local name=$1 bytes=$2; shift 2
+  read -r wall rss code < <(measure "$@")
+  python3 -c "
+b=$bytes; w=$wall; r=$rss
+print(f'{\"$name\":<22} {b/1e6:8.1f} MB  {w*1000:8.1f} ms  {b/1e6/w:8.1f} MB/s  peak RSS {r/1024:7.1f} MiB ({r*1024/b:4.1f}x input)  exit $code')"
+}
+
+corpus_bytes=$(find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | xargs -0 cat | wc -c)
+report "corpus" "$corpus_bytes" "$bin" lint "$corpus" --format json
+
+# ~50 MB: the real-world multi-document files of the corpus, repeated.
+big="$work/big.yaml"
+sources=("$corpus"/open-telemetry__opentelemetry-demo/kubernetes/*.yaml "$corpus"/GoogleCloudPlatform__microservices-demo/release/*.yaml)
+while [ "$(stat -c %s "$big" 2>/dev/null || echo 0)" -lt 50000000 ]; do
+  for f in "${sources[@]}"; do printf -- '---\n' >> "$big"; cat "$f" >> "$big"; done
+done
+report "generated stream" "$(stat -c %s "$big")" "$bin" lint "$big" --format json
+
+small="examples/fixed/checkout.yaml"
+python3 - "$bin" "$small" <<'PY'
+import subprocess, sys, time
+runs = 200
+start = time.perf_counter()
+for _ in range(runs):
+    subprocess.run([sys.argv[1], "lint", sys.argv[2]], stdout=subprocess.DEVNULL)
+print(f"{'one small file':<22} start-to-exit {((time.perf_counter() - start) / runs) * 1000:.2f} ms (mean of {runs})")
+PY
