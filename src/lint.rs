@@ -41,8 +41,12 @@ pub fn lint(workspace: &Workspace, config: &Config) -> Vec<Diagnostic> {
         };
         let first = findings.len();
         rule.check(&context, &mut Sink::new(meta, &mut findings));
-        for finding in &mut findings[first..] {
-            finding.severity = severity;
+        // A level set in the config wins; otherwise each finding keeps the severity the
+        // rule gave it (the rule's default unless it chose one per finding).
+        if config.levels.contains_key(meta.id) {
+            for finding in &mut findings[first..] {
+                finding.severity = severity;
+            }
         }
     }
     let mut diagnostics: Vec<Diagnostic> = findings

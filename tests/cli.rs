@@ -92,7 +92,7 @@ fn fail_on_sets_the_exit_threshold() {
 #[test]
 fn ignores_by_annotation_and_by_comment() {
     let dir = tempfile::tempdir().unwrap();
-    let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  annotations:\n    zerodown.dev/ignore: \"readiness-probe-missing\"\nspec:\n  containers:\n  - name: a\n    # zerodown-ignore: mutable-image-tag -- pinned by the admission controller\n    image: nginx\n    ports: [{containerPort: 80}]\n";
+    let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  annotations:\n    zerodown.dev/ignore: \"readiness-probe-missing,liveness-probe-missing,prestop-hook-missing\"\nspec:\n  containers:\n  - name: a\n    # zerodown-ignore: mutable-image-tag -- pinned by the admission controller\n    image: nginx\n    ports: [{containerPort: 80}]\n";
     std::fs::write(dir.path().join("a.yaml"), manifest).unwrap();
     let run = run_in(dir.path(), &["lint", "--format", "json"], "");
     assert_eq!(run.code, 0, "{}", run.stdout);

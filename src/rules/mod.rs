@@ -75,9 +75,19 @@ impl<'a> Sink<'a> {
     }
 
     fn push(&mut self, target: Target, message: String, help: String) {
+        self.push_with_severity(self.rule.severity, target, message, help);
+    }
+
+    fn push_with_severity(
+        &mut self,
+        severity: Severity,
+        target: Target,
+        message: String,
+        help: String,
+    ) {
         self.findings.push(Finding {
             rule: self.rule.id,
-            severity: self.rule.severity,
+            severity,
             target,
             message,
             help,
@@ -98,6 +108,24 @@ impl<'a> Sink<'a> {
             at_key: false,
         };
         self.push(target, message, help.into());
+    }
+
+    /// Like `report`, for a rule whose findings differ in severity. A level set for the rule
+    /// in the config still overrides it.
+    pub fn report_with_severity(
+        &mut self,
+        severity: Severity,
+        object: &Object,
+        pointer: impl Into<String>,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        let target = Target::Object {
+            object: object.index,
+            pointer: pointer.into(),
+            at_key: false,
+        };
+        self.push_with_severity(severity, target, message, help.into());
     }
 
     /// A finding at the key of `pointer`.

@@ -1,11 +1,26 @@
 //! Rules over Kubernetes objects.
 
 mod duplicate_key;
+mod grace_period_too_short;
 mod ignore_unknown_rule;
 mod invalid_manifest;
+mod liveness_probe_missing;
+mod liveness_readiness_identical;
 mod mutable_image_tag;
+mod prestop_hook_missing;
+mod prestop_sleep_unsupported;
+mod probe_port_unknown;
 mod readiness_probe_missing;
+mod recreate_strategy;
+mod rollback_history_disabled;
+mod rolling_update_invalid;
+mod rolling_update_unavailable;
+mod rollout_math;
+mod scaling;
+mod selector_template_mismatch;
 pub mod serving;
+mod single_replica;
+mod startup_probe_missing;
 mod unknown_field;
 
 use super::Rule;
@@ -29,6 +44,19 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_key::DuplicateKey,
     &readiness_probe_missing::ReadinessProbeMissing,
     &mutable_image_tag::MutableImageTag,
+    &prestop_hook_missing::PreStopHookMissing,
+    &grace_period_too_short::GracePeriodTooShort,
+    &prestop_sleep_unsupported::PreStopSleepUnsupported,
+    &liveness_probe_missing::LivenessProbeMissing,
+    &liveness_readiness_identical::LivenessReadinessIdentical,
+    &startup_probe_missing::StartupProbeMissing,
+    &probe_port_unknown::ProbePortUnknown,
+    &recreate_strategy::RecreateStrategy,
+    &rolling_update_unavailable::RollingUpdateUnavailable,
+    &rolling_update_invalid::RollingUpdateInvalid,
+    &single_replica::SingleReplica,
+    &rollback_history_disabled::RollbackHistoryDisabled,
+    &selector_template_mismatch::SelectorTemplateMismatch,
     &ignore_unknown_rule::IgnoreUnknownRule,
 ];
 
