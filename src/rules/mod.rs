@@ -102,12 +102,7 @@ impl<'a> Sink<'a> {
         message: String,
         help: impl Into<String>,
     ) {
-        let target = Target::Object {
-            object: object.index,
-            pointer: pointer.into(),
-            at_key: false,
-        };
-        self.push(target, message, help.into());
+        self.push(object_target(object, pointer, false), message, help.into());
     }
 
     /// Like `report`, for a rule whose findings differ in severity. A level set for the rule
@@ -120,11 +115,7 @@ impl<'a> Sink<'a> {
         message: String,
         help: impl Into<String>,
     ) {
-        let target = Target::Object {
-            object: object.index,
-            pointer: pointer.into(),
-            at_key: false,
-        };
+        let target = object_target(object, pointer, false);
         self.push_with_severity(severity, target, message, help.into());
     }
 
@@ -136,12 +127,7 @@ impl<'a> Sink<'a> {
         message: String,
         help: impl Into<String>,
     ) {
-        let target = Target::Object {
-            object: object.index,
-            pointer: pointer.into(),
-            at_key: true,
-        };
-        self.push(target, message, help.into());
+        self.push(object_target(object, pointer, true), message, help.into());
     }
 
     pub fn report_span(
@@ -152,6 +138,14 @@ impl<'a> Sink<'a> {
         help: impl Into<String>,
     ) {
         self.push(Target::File { file, span }, message, help.into());
+    }
+}
+
+fn object_target(object: &Object, pointer: impl Into<String>, at_key: bool) -> Target {
+    Target::Object {
+        object: object.index,
+        pointer: pointer.into(),
+        at_key,
     }
 }
 
