@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 
 use super::{Object, Typed};
 
@@ -62,6 +62,40 @@ pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
         }),
         _ => from_template(object.rollout_template.as_deref()?, TEMPLATE_SPEC, false),
     }
+}
+
+/// A container that runs for the pod's whole life.
+pub struct RunningContainer<'a> {
+    pub index: usize,
+    pub container: &'a Container,
+    /// `/spec/template/spec/containers/N` (or `initContainers/N`).
+    pub pointer: String,
+}
+
+/// The containers of a long-running pod and its native sidecars (init containers with
+/// `restartPolicy: Always`); empty for Jobs and CronJobs, which run to completion.
+pub fn running_containers<'a>(pod: &PodTemplate<'a>) -> Vec<RunningContainer<'a>> {
+    if pod.runs_to_completion {
+        return Vec::new();
+    }
+    let lists = [
+        ("containers", Some(&pod.spec.containers)),
+        ("initContainers", pod.spec.init_containers.as_ref()),
+    ];
+    let mut running = Vec::new();
+    for (list, containers) in lists {
+        for (index, container) in containers.into_iter().flatten().enumerate() {
+            if list == "initContainers" && container.restart_policy.as_deref() != Some("Always") {
+                continue;
+            }
+            running.push(RunningContainer {
+                index,
+                container,
+                pointer: format!("{}/{list}/{index}", pod.spec_pointer),
+            });
+        }
+    }
+    running
 }
 
 /// Reads the pod template of an Argo Rollouts `Rollout`, which k8s-openapi does not type.

@@ -5,7 +5,7 @@ use k8s_openapi::api::core::v1::{Container, LifecycleHandler};
 
 use super::{container_label, rule_meta};
 use crate::k8s::Object;
-use crate::k8s::workload::pod_template;
+use crate::k8s::workload::{pod_template, running_containers};
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 use crate::severity::Severity;
 
@@ -41,37 +41,20 @@ pub fn prestop_containers(object: &Object) -> Vec<PreStopContainer<'_>> {
     let Some(pod) = pod_template(object) else {
         return Vec::new();
     };
-    if pod.runs_to_completion {
-        return Vec::new();
-    }
     let grace = pod.spec.termination_grace_period_seconds;
-    let lists = [
-        ("containers", Some(&pod.spec.containers)),
-        ("initContainers", pod.spec.init_containers.as_ref()),
-    ];
-    let mut found = Vec::new();
-    for (list, containers) in lists {
-        for (index, container) in containers.into_iter().flatten().enumerate() {
-            if list == "initContainers" && container.restart_policy.as_deref() != Some("Always") {
-                continue;
-            }
-            let Some(handler) = container
-                .lifecycle
-                .as_ref()
-                .and_then(|l| l.pre_stop.as_ref())
-            else {
-                continue;
-            };
-            found.push(PreStopContainer {
-                index,
-                container,
+    running_containers(&pod)
+        .into_iter()
+        .filter_map(|running| {
+            let handler = running.container.lifecycle.as_ref()?.pre_stop.as_ref()?;
+            Some(PreStopContainer {
+                index: running.index,
+                container: running.container,
                 handler,
-                pointer: format!("{}/{list}/{index}/lifecycle/preStop", pod.spec_pointer),
+                pointer: format!("{}/lifecycle/preStop", running.pointer),
                 grace,
-            });
-        }
-    }
-    found
+            })
+        })
+        .collect()
 }
 
 /// How long a preStop hook sleeps, and where the sleep is written.

@@ -3,7 +3,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{container_label, rule_meta};
 use crate::k8s::Object;
-use crate::k8s::workload::pod_template;
+use crate::k8s::workload::{pod_template, running_containers};
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 
 pub struct LivenessReadinessIdentical;
@@ -29,33 +29,14 @@ pub(super) fn probed_containers(object: &Object) -> Vec<ProbedContainer<'_>> {
     let Some(pod) = pod_template(object) else {
         return Vec::new();
     };
-    if pod.runs_to_completion {
-        return Vec::new();
-    }
-    let sidecars = pod
-        .spec
-        .init_containers
-        .iter()
-        .flatten()
-        .enumerate()
-        .filter(|(_, c)| c.restart_policy.as_deref() == Some("Always"));
-    let mut probed: Vec<ProbedContainer<'_>> = pod
-        .spec
-        .containers
-        .iter()
-        .enumerate()
-        .map(|(index, container)| ProbedContainer {
-            container,
-            pointer: format!("{}/containers/{index}", pod.spec_pointer),
-            label: container_label(&container.name, index),
+    running_containers(&pod)
+        .into_iter()
+        .map(|running| ProbedContainer {
+            container: running.container,
+            label: container_label(&running.container.name, running.index),
+            pointer: running.pointer,
         })
-        .collect();
-    probed.extend(sidecars.map(|(index, container)| ProbedContainer {
-        container,
-        pointer: format!("{}/initContainers/{index}", pod.spec_pointer),
-        label: container_label(&container.name, index),
-    }));
-    probed
+        .collect()
 }
 
 /// A probe's timing and thresholds with the API defaults applied.
