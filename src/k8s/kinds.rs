@@ -105,12 +105,6 @@ pub fn validate_known(
         .map(|(_, _, validator)| validator(value, base))
 }
 
-pub fn is_known(api_version: &str, kind: &str) -> bool {
-    KINDS
-        .iter()
-        .any(|(v, k, _)| *v == api_version && *k == kind)
-}
-
 use k8s_openapi::*;
 
 kinds! {

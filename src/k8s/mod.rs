@@ -11,7 +11,6 @@ use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy};
 use serde_json::Value;
 
 pub use de::UnknownField;
-pub use kinds::is_known;
 
 use crate::yaml::DuplicateKey;
 
@@ -83,7 +82,9 @@ impl Object {
         let namespace = meta_text("namespace").map(str::to_string);
 
         let mut invalid = Vec::new();
-        let (typed, unknown_fields) = match kinds::validate_known(&api_version, &kind, &value, "") {
+        let validation = kinds::validate_known(&api_version, &kind, &value, "");
+        let known = validation.is_some();
+        let (typed, unknown_fields) = match validation {
             Some(validation) => {
                 invalid.extend(validation.errors.into_iter().map(|error| Invalid {
                     pointer: error.pointer.unwrap_or_default(),
@@ -93,7 +94,7 @@ impl Object {
             }
             None => (None, Vec::new()),
         };
-        if is_known(&api_version, &kind) {
+        if known {
             invalid.extend(required::missing(&kind, &value));
         }
         let rollout_template = workload::rollout_template(&api_version, &kind, &value);
