@@ -24,7 +24,7 @@ pub fn run(cli: Cli) -> u8 {
 fn list_rules() -> u8 {
     let mut out = std::io::stdout().lock();
     let width = RULES.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
-    for rule in RULES {
+    for rule in RULES.iter() {
         let meta = rule.meta();
         let _ = writeln!(
             out,

@@ -28,13 +28,9 @@ pub struct Diagnostic {
 }
 
 pub fn lint(workspace: &Workspace, config: &Config) -> Vec<Diagnostic> {
-    let context = Context {
-        objects: &workspace.objects,
-        files: &workspace.files,
-        config,
-    };
+    let context = Context::new(&workspace.objects, &workspace.files, config);
     let mut findings = Vec::new();
-    for rule in RULES {
+    for rule in RULES.iter() {
         let meta = rule.meta();
         let Level::On(severity) = config.level(meta.id, meta.severity) else {
             continue;

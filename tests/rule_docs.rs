@@ -24,7 +24,7 @@ fn example<'a>(doc: &'a str, heading: &str) -> &'a str {
 
 #[test]
 fn every_rule_doc_has_the_required_sections() {
-    for rule in RULES {
+    for rule in RULES.iter() {
         let meta = rule.meta();
         let doc = meta.doc;
         assert!(
@@ -60,7 +60,7 @@ fn every_rule_doc_has_the_required_sections() {
 #[test]
 fn failing_examples_fire_and_passing_examples_are_silent() {
     let config = Config::default();
-    for rule in RULES {
+    for rule in RULES.iter() {
         let id = rule.meta().id;
         let failing = example(rule.meta().doc, "Failing example");
         let (_, diagnostics) = zerodown::lint_sources(

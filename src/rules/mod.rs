@@ -1,17 +1,19 @@
 //! The rule engine: the `Rule` trait, the one static registry, and what a rule sees
 //! (`Context`) and writes to (`Sink`).
 
+mod context;
+pub mod jobs;
 pub mod k8s;
+pub mod selection;
+pub mod traffic;
 
-use std::collections::BTreeMap;
+pub use context::Context;
 
-use crate::config::Config;
+use std::sync::LazyLock;
+
 use crate::k8s::Object;
-use crate::k8s::Typed;
-use crate::k8s::labels::map_selector_matches;
 use crate::severity::Severity;
 use crate::source::Span;
-use crate::workspace::LoadedFile;
 
 /// What a rule is: its contract with users.
 pub struct RuleMeta {
@@ -29,8 +31,28 @@ pub trait Rule: Sync {
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>);
 }
 
-/// Every rule, in the order `zerodown rules` lists them.
-pub static RULES: &[&dyn Rule] = k8s::ALL;
+/// Every rule, in the order `zerodown rules` lists them: single-object rules first, then
+/// the families that compare objects.
+pub static RULES: LazyLock<Vec<&'static dyn Rule>> = LazyLock::new(|| {
+    [k8s::ALL, selection::ALL, traffic::ALL, jobs::ALL]
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect()
+});
+
+/// Declares a rule's `RuleMeta`, with its doc embedded from `rules/<id>.md`.
+macro_rules! rule_meta {
+    ($id:literal, $severity:ident, $summary:literal) => {
+        crate::rules::RuleMeta {
+            id: $id,
+            severity: crate::severity::Severity::$severity,
+            summary: $summary,
+            doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $id, ".md")),
+        }
+    };
+}
+pub(crate) use rule_meta;
 
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
@@ -146,39 +168,5 @@ fn object_target(object: &Object, pointer: impl Into<String>, at_key: bool) -> T
         object: object.index,
         pointer: pointer.into(),
         at_key,
-    }
-}
-
-/// What every rule sees: all objects of all inputs, the files, the config.
-pub struct Context<'a> {
-    pub objects: &'a [Object],
-    pub files: &'a [LoadedFile],
-    pub config: &'a Config,
-}
-
-impl<'a> Context<'a> {
-    pub fn namespace(&self, object: &'a Object) -> &'a str {
-        object.namespace_or(&self.config.namespace)
-    }
-
-    /// Services in `object`'s namespace whose selector selects pods labelled `labels`.
-    pub fn services_selecting(
-        &self,
-        object: &'a Object,
-        labels: &'a BTreeMap<String, String>,
-    ) -> impl Iterator<Item = &'a Object> + 'a {
-        let namespace = self.namespace(object);
-        let default_namespace = self.config.namespace.as_str();
-        self.objects.iter().filter(move |candidate| {
-            let Some(Typed::Service(service)) = &candidate.typed else {
-                return false;
-            };
-            candidate.namespace_or(default_namespace) == namespace
-                && service
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.selector.as_ref())
-                    .is_some_and(|selector| map_selector_matches(selector, labels))
-        })
     }
 }

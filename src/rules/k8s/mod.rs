@@ -25,18 +25,7 @@ mod unknown_field;
 
 use super::Rule;
 
-/// Declares a rule's `RuleMeta`, with its doc embedded from `rules/<id>.md`.
-macro_rules! rule_meta {
-    ($id:literal, $severity:ident, $summary:literal) => {
-        crate::rules::RuleMeta {
-            id: $id,
-            severity: crate::severity::Severity::$severity,
-            summary: $summary,
-            doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $id, ".md")),
-        }
-    };
-}
-pub(crate) use rule_meta;
+pub(crate) use super::rule_meta;
 
 pub static ALL: &[&dyn Rule] = &[
     &invalid_manifest::InvalidManifest,

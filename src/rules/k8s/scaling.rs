@@ -7,21 +7,9 @@ use crate::k8s::Object;
 use crate::rules::Context;
 
 /// The `minReplicas` (default 1) of an HPA (autoscaling/v1 or v2) that targets `object`.
-pub fn hpa_min_replicas(context: &Context<'_>, object: &Object) -> Option<i64> {
-    let namespace = context.namespace(object);
+pub fn hpa_min_replicas<'a>(context: &Context<'a>, object: &'a Object) -> Option<i64> {
     context
-        .objects
-        .iter()
-        .filter(|hpa| hpa.kind == "HorizontalPodAutoscaler" && context.namespace(hpa) == namespace)
-        .filter(|hpa| {
-            let target = |key: &str| {
-                hpa.value
-                    .pointer(&format!("/spec/scaleTargetRef/{key}"))
-                    .and_then(Value::as_str)
-            };
-            target("kind") == Some(object.kind.as_str())
-                && target("name") == Some(object.name.as_str())
-        })
+        .hpas_targeting(object)
         .map(|hpa| {
             hpa.value
                 .pointer("/spec/minReplicas")

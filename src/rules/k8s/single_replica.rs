@@ -36,10 +36,7 @@ fn serves<'a>(context: &Context<'a>, object: &'a Object) -> bool {
     else {
         return false;
     };
-    let namespace = context.namespace(object);
-    match context.objects.iter().find(|o| {
-        o.kind == "Deployment" && o.name == reference && context.namespace(o) == namespace
-    }) {
+    match context.find(context.namespace(object), "apps", "Deployment", reference) {
         Some(deployment) => !serving_containers(context, deployment).is_empty(),
         None => true,
     }

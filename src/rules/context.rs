@@ -1,0 +1,164 @@
+//! What every rule sees: all objects of all inputs, the files, the config, and an index
+//! built once per run so rules that compare objects look their peers up instead of scanning
+//! every object for every object.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::k8s::labels::map_selector_matches;
+use crate::k8s::workload::{PodTemplate, pod_template};
+use crate::k8s::{Object, Typed};
+use crate::workspace::LoadedFile;
+
+/// The API group of an `apiVersion`: `""` for the core group (`v1`), else the part before `/`.
+pub fn api_group(api_version: &str) -> &str {
+    api_version
+        .split_once('/')
+        .map_or("", |(group, _version)| group)
+}
+
+/// A workload's pod template, with the object that owns it.
+pub struct PodOwner<'a> {
+    pub object: &'a Object,
+    pub pod: PodTemplate<'a>,
+}
+
+/// Objects grouped by namespace, then by (API group, kind), in input order.
+#[derive(Default)]
+struct Index<'a> {
+    /// namespace → API group → kind → objects (nested so lookups borrow plain `&str`s).
+    by_kind: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<&'a Object>>>>,
+    pods: HashMap<&'a str, Vec<PodOwner<'a>>>,
+}
+
+pub struct Context<'a> {
+    pub objects: &'a [Object],
+    pub files: &'a [LoadedFile],
+    pub config: &'a Config,
+    index: Index<'a>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(objects: &'a [Object], files: &'a [LoadedFile], config: &'a Config) -> Self {
+        let mut index = Index::default();
+        for object in objects {
+            let namespace = object.namespace_or(&config.namespace);
+            index
+                .by_kind
+                .entry(namespace)
+                .or_default()
+                .entry(api_group(&object.api_version))
+                .or_default()
+                .entry(&object.kind)
+                .or_default()
+                .push(object);
+            if let Some(pod) = pod_template(object) {
+                index
+                    .pods
+                    .entry(namespace)
+                    .or_default()
+                    .push(PodOwner { object, pod });
+            }
+        }
+        Context {
+            objects,
+            files,
+            config,
+            index,
+        }
+    }
+
+    pub fn namespace(&self, object: &'a Object) -> &'a str {
+        object.namespace_or(&self.config.namespace)
+    }
+
+    /// The objects of one kind in one namespace; `group` is the API group (`""` for core,
+    /// `apps`, `networking.istio.io`…), so a Knative `Service` is not a core Service.
+    pub fn of_kind(&self, namespace: &str, group: &str, kind: &str) -> &[&'a Object] {
+        self.index
+            .by_kind
+            .get(namespace)
+            .and_then(|groups| groups.get(group))
+            .and_then(|kinds| kinds.get(kind))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the input holds any object of that kind in that namespace: rules that say
+    /// "X refers to nothing" speak only then, because partial input is normal.
+    pub fn has_kind(&self, namespace: &str, group: &str, kind: &str) -> bool {
+        !self.of_kind(namespace, group, kind).is_empty()
+    }
+
+    /// The object of that kind and name in that namespace, if the input holds it.
+    pub fn find(&self, namespace: &str, group: &str, kind: &str, name: &str) -> Option<&'a Object> {
+        self.of_kind(namespace, group, kind)
+            .iter()
+            .copied()
+            .find(|o| o.name == name)
+    }
+
+    /// Every pod template in the namespace: Deployments, StatefulSets, DaemonSets,
+    /// ReplicaSets, Jobs, CronJobs, bare Pods and Argo Rollouts.
+    pub fn pod_templates(&self, namespace: &str) -> &[PodOwner<'a>] {
+        self.index.pods.get(namespace).map_or(&[], Vec::as_slice)
+    }
+
+    /// Services in `object`'s namespace whose selector selects pods labelled `labels`.
+    pub fn services_selecting(
+        &self,
+        object: &'a Object,
+        labels: &'a BTreeMap<String, String>,
+    ) -> impl Iterator<Item = &'a Object> + '_ {
+        self.of_kind(self.namespace(object), "", "Service")
+            .iter()
+            .copied()
+            .filter(move |candidate| {
+                let Some(Typed::Service(service)) = &candidate.typed else {
+                    return false;
+                };
+                service
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.selector.as_ref())
+                    .is_some_and(|selector| map_selector_matches(selector, labels))
+            })
+    }
+
+    /// HorizontalPodAutoscalers (autoscaling/v1 or v2) in `object`'s namespace whose
+    /// `scaleTargetRef` names it.
+    pub fn hpas_targeting(&self, object: &'a Object) -> impl Iterator<Item = &'a Object> + '_ {
+        self.of_kind(
+            self.namespace(object),
+            "autoscaling",
+            "HorizontalPodAutoscaler",
+        )
+        .iter()
+        .copied()
+        .filter(move |hpa| {
+            let target = |key: &str| {
+                hpa.value
+                    .pointer(&format!("/spec/scaleTargetRef/{key}"))
+                    .and_then(Value::as_str)
+            };
+            target("kind") == Some(object.kind.as_str())
+                && target("name") == Some(object.name.as_str())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_groups() {
+        assert_eq!(api_group("v1"), "");
+        assert_eq!(api_group("apps/v1"), "apps");
+        assert_eq!(
+            api_group("networking.istio.io/v1beta1"),
+            "networking.istio.io"
+        );
+    }
+}
