@@ -31,6 +31,67 @@ pub enum Command {
         /// A rule id, as `zerodown rules` lists them.
         rule: String,
     },
+    /// Write a commented app spec (`zerodown.yaml`) to start from.
+    Init(InitArgs),
+    /// Render an app spec into zero-downtime manifests (checked by lint before output).
+    Render(RenderArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Where to write the spec.
+    #[arg(default_value = "zerodown.yaml")]
+    pub path: PathBuf,
+    /// The app's name (default: the current folder's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The namespace to deploy into.
+    #[arg(long, default_value = "default")]
+    pub namespace: String,
+    /// The image, with a tag or digest (default: `registry.example.com/NAME:1.0.0`).
+    #[arg(long)]
+    pub image: Option<String>,
+    /// rolling, blue-green, canary or ab.
+    #[arg(long, default_value = "rolling")]
+    pub strategy: String,
+    /// gateway, istio, nginx or argo-rollouts.
+    #[arg(long, default_value = "gateway")]
+    pub traffic: String,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+    /// A folder whose `zerodown.yaml.j2` replaces the built-in one.
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// The app spec.
+    #[arg(default_value = "zerodown.yaml")]
+    pub spec: PathBuf,
+    /// Write one file per object into this folder (atomically) instead of printing a stream.
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Override a spec value: `--set canary.weight=25` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Override the spec's strategy: rolling, blue-green, canary or ab.
+    #[arg(long)]
+    pub strategy: Option<String>,
+    /// Override the spec's traffic layer: gateway, istio, nginx or argo-rollouts.
+    #[arg(long)]
+    pub traffic: Option<String>,
+    /// A folder of templates that replace the built-in ones of the same name.
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
+    /// Config file (for `kubernetesVersion` and rule levels); default: `.zerodown.yaml`
+    /// found upward from the spec's folder.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.zerodown.yaml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Args, Debug)]

@@ -18,6 +18,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Lint(args) => run_lint(&args),
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
+        Command::Init(args) => crate::render_command::init(&args),
+        Command::Render(args) => crate::render_command::render(&args),
     }
 }
 
@@ -54,15 +56,24 @@ fn explain(id: &str) -> u8 {
 }
 
 fn load_config(args: &LintArgs) -> Result<Config, InputError> {
+    let start = std::env::current_dir().ok();
+    find_config(args.no_config, args.config.as_ref(), start.as_deref())
+}
+
+/// The config to use: none with `--no-config`, the `--config` file, or `.zerodown.yaml`
+/// found upward from `start`.
+pub fn find_config(
+    no_config: bool,
+    explicit: Option<&std::path::PathBuf>,
+    start: Option<&std::path::Path>,
+) -> Result<Config, InputError> {
     let ids = rules::ids();
-    if args.no_config {
+    if no_config {
         return Ok(Config::default());
     }
-    let path = match &args.config {
+    let path = match explicit {
         Some(path) => Some(path.clone()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|dir| config::discover(&dir)),
+        None => start.and_then(config::discover),
     };
     match path {
         Some(path) => Config::load(&path, &ids),

@@ -47,6 +47,10 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Line 0: the error is about something without lines, e.g. a command-line flag.
+        if self.line == 0 {
+            return write!(f, "{}: error: {}", self.file, self.message);
+        }
         write!(
             f,
             "{}:{}:{}: error: {}",

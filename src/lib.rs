@@ -9,6 +9,7 @@ pub mod input;
 pub mod k8s;
 pub mod lint;
 pub mod output;
+pub mod render;
 pub mod rules;
 pub mod severity;
 pub mod source;
@@ -18,6 +19,7 @@ pub mod workspace;
 pub mod yaml;
 
 mod commands;
+mod render_command;
 
 pub use commands::run;
 

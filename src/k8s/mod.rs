@@ -2,6 +2,7 @@
 //! every object gets at load time (schema, required fields).
 
 pub mod de;
+pub mod image;
 mod kinds;
 pub mod labels;
 mod required;

@@ -9,6 +9,7 @@ pub mod spans;
 mod split;
 
 pub use build::{DuplicateKey, MAX_ALIAS_NODES, MAX_DEPTH};
+pub use scalar::resolve_plain;
 pub use spans::{Located, SpanNode, escape};
 
 use serde_json::Value;

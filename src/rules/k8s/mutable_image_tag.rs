@@ -1,4 +1,5 @@
 use super::{container_label, rule_meta};
+use crate::k8s::image::image_tag;
 use crate::k8s::workload::pod_template;
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 
@@ -9,16 +10,6 @@ static META: RuleMeta = rule_meta!(
     Error,
     "an image uses `:latest` or no tag, so a rollback or a rescheduled pod may run other code"
 );
-
-/// The tag of an image reference, `None` when it has none. A digest counts as pinned and is
-/// returned as `Some("@digest")`. A registry port (`registry:5000/app`) is not a tag.
-pub fn image_tag(image: &str) -> Option<&str> {
-    if let Some(at) = image.find('@') {
-        return Some(&image[at..]);
-    }
-    let last_component = image.rsplit('/').next().unwrap_or(image);
-    last_component.rfind(':').map(|i| &last_component[i + 1..])
-}
 
 impl Rule for MutableImageTag {
     fn meta(&self) -> &'static RuleMeta {
@@ -68,7 +59,7 @@ impl Rule for MutableImageTag {
 
 #[cfg(test)]
 mod tests {
-    use super::image_tag;
+    use crate::k8s::image::image_tag;
 
     #[test]
     fn finds_tags_and_ignores_registry_ports() {
