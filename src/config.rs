@@ -56,6 +56,7 @@ impl std::fmt::Display for KubeVersion {
     }
 }
 
+#[derive(Clone)]
 pub struct Config {
     /// Where it was read from, if anywhere.
     pub path: Option<PathBuf>,
