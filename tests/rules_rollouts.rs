@@ -514,3 +514,40 @@ fn scale_down_delay_below_30_fires() {
         "only blue-green is checked"
     );
 }
+
+#[test]
+fn a_worker_from_the_same_image_is_not_a_colour() {
+    let worker = deployment(
+        "web-worker",
+        "{app: web, kind: worker}",
+        "ghcr.io/acme/web:1.0",
+        "replicas: 1",
+    )
+    .replace(
+        "        ports:\n        - containerPort: 8080\n",
+        "        args: [worker]\n",
+    );
+    let text = service("web", "{app: web, kind: server}")
+        + &deployment(
+            "web",
+            "{app: web, kind: server}",
+            "ghcr.io/acme/web:1.0",
+            "replicas: 4",
+        )
+        + &worker;
+    assert!(findings(BG, &text).is_empty());
+    let text = service("web", "{app: web, component: server}")
+        + &deployment(
+            "web",
+            "{app: web, component: server}",
+            "ghcr.io/acme/web:1.0",
+            "replicas: 4",
+        )
+        + &deployment(
+            "web-admin",
+            "{app: web, component: admin}",
+            "ghcr.io/acme/web:1.0",
+            "replicas: 1",
+        );
+    assert!(findings(BG, &text).is_empty());
+}

@@ -26,8 +26,10 @@ type Labels = BTreeMap<String, String>;
 struct Candidate<'a> {
     object: &'a Object,
     labels: &'a Labels,
-    /// (container name, image repository), sorted: the two colours run the same app.
-    containers: Vec<(String, String)>,
+    /// Each container's name, image repository, command, args and ports, sorted: the two
+    /// colours run the same app the same way (a worker beside its web server, from one
+    /// image with another command, is not a colour).
+    containers: Vec<String>,
 }
 
 fn candidate<'a>(owner: &PodOwner<'a>) -> Option<Candidate<'a>> {
@@ -39,14 +41,15 @@ fn candidate<'a>(owner: &PodOwner<'a>) -> Option<Candidate<'a>> {
     {
         return None;
     }
-    let mut containers: Vec<(String, String)> = owner
+    let mut containers: Vec<String> = owner
         .pod
         .spec
         .containers
         .iter()
         .map(|c| {
             let image = c.image.as_deref().and_then(repository).unwrap_or_default();
-            (c.name.clone(), image)
+            let ports: Vec<i32> = c.ports.iter().flatten().map(|p| p.container_port).collect();
+            format!("{} {image} {:?} {:?} {ports:?}", c.name, c.command, c.args)
         })
         .collect();
     containers.sort();
@@ -69,6 +72,9 @@ fn one_difference<'a>(a: &'a Labels, b: &'a Labels) -> Option<(&'a str, &'a str,
     let first = differing.next()?;
     differing.next().is_none().then_some(first)
 }
+
+/// Label keys that name a part of an app (web and worker), never a colour.
+const ROLE_KEYS: &[&str] = &["component", "app.kubernetes.io/component", "tier", "role"];
 
 /// Labels that name a canary track rather than a colour.
 fn canary_labels(key: &str, a: &str, b: &str) -> bool {
@@ -256,7 +262,9 @@ fn check_pair<'a>(
     let Some((key, value_a, value_b)) = one_difference(a.labels, b.labels) else {
         return;
     };
-    if canary_labels(key, value_a, value_b) || split_between(context, namespace, a.labels, b.labels)
+    if ROLE_KEYS.contains(&key)
+        || canary_labels(key, value_a, value_b)
+        || split_between(context, namespace, a.labels, b.labels)
     {
         return;
     }
