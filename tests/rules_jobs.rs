@@ -404,3 +404,18 @@ fn a_generated_job_is_ordered_by_the_pipeline_that_creates_it() {
         + &workload("Deployment", "web", "", IMAGE);
     assert!(findings(UNORDERED, &text).is_empty());
 }
+
+#[test]
+fn a_name_carrying_the_image_tag_is_a_new_job_each_release() {
+    assert!(findings(IMMUTABLE, &job("seed-1-5-0", "", "", "main", IMAGE)).is_empty());
+    let upper = job("seed-v2-3", "", "", "main", "registry:5000/web:V2.3");
+    assert!(findings(IMMUTABLE, &upper).is_empty());
+    let latest = job("seed-latest", "", "", "main", "ghcr.io/acme/web:latest");
+    assert_eq!(findings(IMMUTABLE, &latest).len(), 1);
+    let untagged = job("seed-5000", "", "", "main", "registry:5000/web");
+    assert_eq!(
+        findings(IMMUTABLE, &untagged).len(),
+        1,
+        "a port is not a tag"
+    );
+}

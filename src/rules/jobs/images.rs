@@ -28,6 +28,15 @@ pub fn repository(image: &str) -> Option<String> {
     Some(name.to_string())
 }
 
+/// The tag of an image reference, if it has one (`host:5000/app:1.2` → `1.2`).
+pub fn tag(image: &str) -> Option<&str> {
+    let image = image.trim();
+    let without_digest = image.split_once('@').map_or(image, |(name, _)| name);
+    let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
+    let (_, tag) = without_digest[last_slash..].rsplit_once(':')?;
+    (!tag.is_empty()).then_some(tag)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +73,8 @@ mod tests {
             Some("acme/app")
         );
         assert_eq!(repository(""), None);
+        assert_eq!(tag("host:5000/app:1.2@sha256:ab"), Some("1.2"));
+        assert_eq!(tag("host:5000/app"), None);
         assert_eq!(repository("{{ .Values.image }}"), None);
     }
 }

@@ -1,5 +1,9 @@
+use k8s_openapi::api::batch::v1::Job;
+
+use super::images::tag;
 use super::migration::{
     ARGO_DELETE_POLICY, ARGO_HOOK, HELM_DELETE_POLICY, HELM_HOOK, annotation_list, job,
+    job_containers,
 };
 use crate::k8s::Object;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
@@ -45,6 +49,16 @@ fn recreated_by_tooling(object: &Object) -> bool {
         || forced
 }
 
+/// Whether the Job's name carries the release: it contains an image tag of its own
+/// containers (`db-migrate-1-5-0` for `web:1.5.0`), so each release creates a new Job.
+fn named_per_release(name: &str, job: &Job) -> bool {
+    let name = name.to_ascii_lowercase();
+    job_containers(job)
+        .filter_map(|c| c.image.as_deref().and_then(tag))
+        .map(|t| t.to_ascii_lowercase().replace(['.', '_'], "-"))
+        .any(|t| t.len() >= 3 && t != "latest" && name.contains(&t))
+}
+
 impl Rule for JobTemplateImmutable {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -62,6 +76,7 @@ impl Rule for JobTemplateImmutable {
                 .as_ref()
                 .is_some_and(|s| s.ttl_seconds_after_finished.is_some())
                 || recreated_by_tooling(object)
+                || named_per_release(name, job)
             {
                 continue;
             }
