@@ -1,0 +1,147 @@
+use std::collections::BTreeSet;
+
+use super::images::repository;
+use super::migration::{
+    ARGO_HOOK, HELM_HOOK, annotation_list, annotation_pointer, job, job_containers,
+    migration_reason, sync_wave,
+};
+use crate::k8s::{Object, Typed};
+use crate::rules::context::PodOwner;
+use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
+
+pub struct MigrationJobUnordered;
+
+static META: RuleMeta = rule_meta!(
+    "migration-job-unordered",
+    Warning,
+    "a migration Job ships beside a workload of the same image with nothing ordering it first"
+);
+
+/// How the Job is ordered before `workload`, if it is.
+fn ordered_before(job: &Object, workload: &Object) -> bool {
+    let helm = annotation_list(job, HELM_HOOK);
+    if helm.iter().any(|h| h.eq_ignore_ascii_case("pre-upgrade")) {
+        return true;
+    }
+    let argo = annotation_list(job, ARGO_HOOK);
+    if argo.iter().any(|h| h.eq_ignore_ascii_case("PreSync")) {
+        return true;
+    }
+    match (sync_wave(job), sync_wave(workload)) {
+        (Some(job_wave), Some(workload_wave)) => job_wave < workload_wave,
+        // A wave that is not an integer: Argo CD rejects it; not this rule's to judge.
+        _ => true,
+    }
+}
+
+/// Whether the workload itself waits for the Job: an init container whose command or args
+/// name it (`k8s-wait-for job <name>`, `kubectl wait job/<name>`).
+fn waits_for(owner: &PodOwner<'_>, job_name: &str) -> bool {
+    owner.pod.spec.init_containers.iter().flatten().any(|c| {
+        c.command
+            .iter()
+            .flatten()
+            .chain(c.args.iter().flatten())
+            .any(|word| {
+                word.split(|c: char| c.is_whitespace() || matches!(c, '/' | '=' | '"' | '\''))
+                    .any(|token| token == job_name)
+            })
+    })
+}
+
+fn is_long_running_workload(object: &Object) -> bool {
+    matches!(
+        object.typed,
+        Some(Typed::Deployment(_) | Typed::StatefulSet(_) | Typed::DaemonSet(_))
+    ) || (object.kind == "Rollout" && object.api_version.starts_with("argoproj.io/"))
+}
+
+impl Rule for MigrationJobUnordered {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
+        for object in context.objects {
+            let (Some(typed), Some(reason)) = (job(object), migration_reason(object)) else {
+                continue;
+            };
+            let repositories: BTreeSet<String> = job_containers(typed)
+                .filter_map(|c| c.image.as_deref().and_then(repository))
+                .collect();
+            // A Job with only a generateName cannot be applied (`kubectl apply` needs a
+            // name): a pipeline step creates it, and orders it there.
+            if repositories.is_empty() || typed.metadata.name.is_none() {
+                continue;
+            }
+            let mut workloads = Vec::new();
+            let mut shared = BTreeSet::new();
+            for owner in context.pod_templates(context.namespace(object)) {
+                if owner.pod.runs_to_completion || !is_long_running_workload(owner.object) {
+                    continue;
+                }
+                let same: Vec<String> = owner
+                    .pod
+                    .spec
+                    .containers
+                    .iter()
+                    .filter_map(|c| c.image.as_deref().and_then(repository))
+                    .filter(|r| repositories.contains(r))
+                    .collect();
+                if same.is_empty()
+                    || ordered_before(object, owner.object)
+                    || waits_for(owner, &object.name)
+                {
+                    continue;
+                }
+                workloads.push(owner.object.display_name());
+                shared.extend(same);
+            }
+            if workloads.is_empty() {
+                continue;
+            }
+            let helm = annotation_list(object, HELM_HOOK);
+            let (pointer, how) = if helm.is_empty() {
+                (
+                    "/metadata/name".to_string(),
+                    "nothing orders it first (no Helm pre-upgrade hook, no Argo CD PreSync \
+                     hook, no lower sync wave)"
+                        .to_string(),
+                )
+            } else if helm.iter().any(|h| h.eq_ignore_ascii_case("pre-install")) {
+                (
+                    annotation_pointer(HELM_HOOK),
+                    "it is a Helm pre-install hook but not pre-upgrade, so on `helm upgrade` it \
+                     does not run at all"
+                        .to_string(),
+                )
+            } else {
+                (
+                    annotation_pointer(HELM_HOOK),
+                    format!(
+                        "its Helm hook `{}` does not run it before an upgrade's workloads",
+                        helm.join(",")
+                    ),
+                )
+            };
+            let shared: Vec<String> = shared.into_iter().collect();
+            sink.report(
+                object,
+                pointer,
+                format!(
+                    "{} is a migration Job ({reason}) of image {}, which {} also run{}, and \
+                     {how}: the new pods start (and old pods keep serving) while the schema \
+                     changes under them, or before it changed at all",
+                    object.display_name(),
+                    shared.join(", "),
+                    workloads.join(", "),
+                    if workloads.len() == 1 { "s" } else { "" },
+                ),
+                "order the migration first: `helm.sh/hook: pre-install,pre-upgrade` for Helm, \
+                 `argocd.argoproj.io/hook: PreSync` (or a lower `argocd.argoproj.io/sync-wave`) \
+                 for Argo CD, or a pipeline step that waits for the Job to complete before \
+                 applying the workloads; keep the schema change backward compatible either way",
+            );
+        }
+    }
+}

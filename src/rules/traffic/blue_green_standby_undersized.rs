@@ -1,0 +1,362 @@
+//! Two copies of one workload that differ in one label value (the colour), with a Service
+//! selecting one of them: the idle colour must be able to take the whole load at the switch.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::rollouts::min_replicas;
+use crate::k8s::labels::map_selector_matches;
+use crate::k8s::{Object, Typed};
+use crate::rules::context::PodOwner;
+use crate::rules::jobs::images::repository;
+use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
+
+pub struct BlueGreenStandbyUndersized;
+
+static META: RuleMeta = rule_meta!(
+    "blue-green-standby-undersized",
+    Warning,
+    "the idle colour of a blue-green pair runs fewer replicas than the live one"
+);
+
+type Labels = BTreeMap<String, String>;
+
+/// A Deployment or StatefulSet that may be one colour of a pair.
+struct Candidate<'a> {
+    object: &'a Object,
+    labels: &'a Labels,
+    /// Each container's name, image repository, command, args and ports, sorted: the two
+    /// colours run the same app the same way (a worker beside its web server, from one
+    /// image with another command, is not a colour).
+    containers: Vec<String>,
+}
+
+fn candidate<'a>(owner: &PodOwner<'a>) -> Option<Candidate<'a>> {
+    let object = owner.object;
+    if !matches!(
+        object.typed,
+        Some(Typed::Deployment(_) | Typed::StatefulSet(_))
+    ) || owner.pod.labels.is_empty()
+    {
+        return None;
+    }
+    let mut containers: Vec<String> = owner
+        .pod
+        .spec
+        .containers
+        .iter()
+        .map(|c| {
+            let image = c.image.as_deref().and_then(repository).unwrap_or_default();
+            let ports: Vec<i32> = c.ports.iter().flatten().map(|p| p.container_port).collect();
+            format!("{} {image} {:?} {:?} {ports:?}", c.name, c.command, c.args)
+        })
+        .collect();
+    containers.sort();
+    Some(Candidate {
+        object,
+        labels: owner.pod.labels,
+        containers,
+    })
+}
+
+/// The one label whose value differs, when both label sets have the same keys.
+fn one_difference<'a>(a: &'a Labels, b: &'a Labels) -> Option<(&'a str, &'a str, &'a str)> {
+    if a.len() != b.len() || !a.keys().eq(b.keys()) {
+        return None;
+    }
+    let mut differing = a
+        .iter()
+        .filter(|&(key, value)| b.get(key) != Some(value))
+        .map(|(key, value)| (key.as_str(), value.as_str(), b[key].as_str()));
+    let first = differing.next()?;
+    differing.next().is_none().then_some(first)
+}
+
+/// Label keys that name a part of an app (web and worker), never a colour.
+const ROLE_KEYS: &[&str] = &["component", "app.kubernetes.io/component", "tier", "role"];
+
+/// Labels that name a canary track rather than a colour.
+fn canary_labels(key: &str, a: &str, b: &str) -> bool {
+    let canaryish = |v: &str| {
+        let v = v.to_ascii_lowercase();
+        ["canary", "stable", "baseline"]
+            .iter()
+            .any(|word| v.contains(word))
+    };
+    key.eq_ignore_ascii_case("track") || canaryish(a) || canaryish(b)
+}
+
+fn service_selects(service: &Object, labels: &Labels) -> bool {
+    let Some(Typed::Service(service)) = &service.typed else {
+        return false;
+    };
+    service
+        .spec
+        .as_ref()
+        .and_then(|s| s.selector.as_ref())
+        .is_some_and(|selector| map_selector_matches(selector, labels))
+}
+
+fn strings<'v>(value: &'v Value, pointer: &str) -> impl Iterator<Item = &'v Value> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// Groups of Service names a traffic layer splits requests between: one HTTPRoute or
+/// GRPCRoute rule, one VirtualService route, one SMI TrafficSplit, the Services behind an
+/// ingress-nginx canary Ingress together with those of the Ingresses sharing its host.
+fn split_groups<'a>(context: &Context<'a>, namespace: &str) -> Vec<Vec<&'a str>> {
+    let mut groups = Vec::new();
+    for kind in ["HTTPRoute", "GRPCRoute"] {
+        for route in context.of_kind(namespace, "gateway.networking.k8s.io", kind) {
+            for rule in strings(&route.value, "/spec/rules") {
+                let group: Vec<&str> = strings(rule, "/backendRefs")
+                    .filter(|b| {
+                        b.get("kind")
+                            .and_then(Value::as_str)
+                            .is_none_or(|k| k == "Service")
+                    })
+                    .filter_map(|b| b.get("name").and_then(Value::as_str))
+                    .collect();
+                groups.push(group);
+            }
+        }
+    }
+    for service in context.of_kind(namespace, "networking.istio.io", "VirtualService") {
+        for protocol in ["http", "tcp", "tls"] {
+            for route in strings(&service.value, &format!("/spec/{protocol}")) {
+                let group: Vec<&str> = strings(route, "/route")
+                    .filter_map(|d| d.pointer("/destination/host").and_then(Value::as_str))
+                    .map(|host| host.split('.').next().unwrap_or(host))
+                    .collect();
+                groups.push(group);
+            }
+        }
+    }
+    for split in context.of_kind(namespace, "split.smi-spec.io", "TrafficSplit") {
+        groups.push(
+            strings(&split.value, "/spec/backends")
+                .filter_map(|b| b.get("service").and_then(Value::as_str))
+                .collect(),
+        );
+    }
+    let ingresses = context.of_kind(namespace, "networking.k8s.io", "Ingress");
+    let hosts = |ingress: &'a Object| -> Vec<&'a str> {
+        strings(&ingress.value, "/spec/rules")
+            .map(|r| r.get("host").and_then(Value::as_str).unwrap_or(""))
+            .collect()
+    };
+    let backends = |ingress: &'a Object| -> Vec<&'a str> {
+        let mut names: Vec<&str> = strings(&ingress.value, "/spec/rules")
+            .flat_map(|r| strings(r, "/http/paths"))
+            .filter_map(|p| p.pointer("/backend/service/name").and_then(Value::as_str))
+            .collect();
+        names.extend(
+            ingress
+                .value
+                .pointer("/spec/defaultBackend/service/name")
+                .and_then(Value::as_str),
+        );
+        names
+    };
+    for canary in ingresses.iter().copied().filter(|i| {
+        i.annotation("nginx.ingress.kubernetes.io/canary")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    }) {
+        let canary_hosts = hosts(canary);
+        let mut group = backends(canary);
+        for other in ingresses.iter().copied() {
+            if hosts(other).iter().any(|h| canary_hosts.contains(h)) {
+                group.extend(backends(other));
+            }
+        }
+        groups.push(group);
+    }
+    groups
+}
+
+/// Whether a traffic layer routes to both workloads: then they are a canary pair (or a
+/// weighted blue-green whose switch is a weight, not a selector), not this rule's case.
+fn split_between<'a>(context: &Context<'a>, namespace: &str, a: &Labels, b: &Labels) -> bool {
+    let selects = |name: &str, labels: &Labels| {
+        context
+            .find(namespace, "", "Service", name)
+            .is_some_and(|s| service_selects(s, labels))
+    };
+    let routed = split_groups(context, namespace)
+        .iter()
+        .any(|group| group.iter().any(|n| selects(n, a)) && group.iter().any(|n| selects(n, b)));
+    let subsets = context
+        .of_kind(namespace, "networking.istio.io", "DestinationRule")
+        .iter()
+        .any(|rule| {
+            let subset_labels: Vec<Labels> = strings(&rule.value, "/spec/subsets")
+                .filter_map(|s| s.get("labels").and_then(Value::as_object))
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                        .collect()
+                })
+                .collect();
+            subset_labels.iter().any(|s| map_selector_matches(s, a))
+                && subset_labels.iter().any(|s| map_selector_matches(s, b))
+        });
+    routed || subsets
+}
+
+/// A Service named like a preview or test endpoint does not carry live traffic.
+fn preview_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["preview", "test", "staging", "standby", "idle", "next"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+impl Rule for BlueGreenStandbyUndersized {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
+        let mut namespaces: Vec<&str> = context
+            .objects
+            .iter()
+            .map(|o| context.namespace(o))
+            .collect();
+        namespaces.sort_unstable();
+        namespaces.dedup();
+        for namespace in namespaces {
+            let candidates: Vec<Candidate> = context
+                .pod_templates(namespace)
+                .iter()
+                .filter_map(candidate)
+                .collect();
+            if candidates.len() < 2 {
+                continue;
+            }
+            let services = context.of_kind(namespace, "", "Service");
+            for (i, a) in candidates.iter().enumerate() {
+                for b in &candidates[i + 1..] {
+                    check_pair(context, sink, namespace, services, a, b);
+                }
+            }
+        }
+    }
+}
+
+fn check_pair<'a>(
+    context: &Context<'a>,
+    sink: &mut Sink<'_>,
+    namespace: &str,
+    services: &[&'a Object],
+    a: &Candidate<'a>,
+    b: &Candidate<'a>,
+) {
+    if a.object.kind != b.object.kind || a.containers != b.containers {
+        return;
+    }
+    let Some((key, value_a, value_b)) = one_difference(a.labels, b.labels) else {
+        return;
+    };
+    if ROLE_KEYS.contains(&key)
+        || canary_labels(key, value_a, value_b)
+        || split_between(context, namespace, a.labels, b.labels)
+    {
+        return;
+    }
+    let only = |this: &Labels, other: &Labels| -> Vec<&'a Object> {
+        services
+            .iter()
+            .copied()
+            .filter(|s| service_selects(s, this) && !service_selects(s, other))
+            .collect()
+    };
+    let (mut only_a, mut only_b) = (only(a.labels, b.labels), only(b.labels, a.labels));
+    if !only_a.is_empty() && !only_b.is_empty() {
+        // Each colour has its own Service: the live one is the one not named as a preview.
+        only_a.retain(|s| !preview_name(&s.name));
+        only_b.retain(|s| !preview_name(&s.name));
+    }
+    let (live, standby, service, live_value, standby_value) = match (only_a.first(), only_b.first())
+    {
+        (Some(service), None) => (a, b, service, value_a, value_b),
+        (None, Some(service)) => (b, a, service, value_b, value_a),
+        _ => return,
+    };
+    let live_replicas = min_replicas(context, live.object);
+    let standby_replicas = min_replicas(context, standby.object);
+    if standby_replicas.count >= live_replicas.count {
+        return;
+    }
+    let zero = if standby_replicas.count == 0 {
+        " A colour scaled to 0 while idle has no pod at all to take the traffic."
+    } else {
+        ""
+    };
+    sink.report(
+        standby.object,
+        "/spec/replicas",
+        format!(
+            "{} ({key}: {standby_value}) is the idle colour of a blue-green pair with {} \
+             ({key}: {live_value}), which {} selects; the idle colour runs {} ({}) against \
+             {} ({}) live, so switching the Service's selector to `{key}: {standby_value}` \
+             sends the whole load to fewer pods, which overload or fail readiness and drop \
+             requests.{zero}",
+            standby.object.display_name(),
+            live.object.display_name(),
+            service.display_name(),
+            standby_replicas.count,
+            standby_replicas.source,
+            live_replicas.count,
+            live_replicas.source,
+        ),
+        format!(
+            "scale {} to at least {} replicas (and wait until they are Ready) before switching \
+             the selector, or keep both colours at the same count",
+            standby.object.display_name(),
+            live_replicas.count
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn exactly_one_value_differs() {
+        let blue = labels(&[("app", "web"), ("color", "blue")]);
+        let green = labels(&[("app", "web"), ("color", "green")]);
+        assert_eq!(
+            one_difference(&blue, &green),
+            Some(("color", "blue", "green"))
+        );
+        assert_eq!(one_difference(&blue, &blue), None);
+        let other = labels(&[("app", "api"), ("color", "green")]);
+        assert_eq!(one_difference(&blue, &other), None);
+        let more = labels(&[("app", "web"), ("color", "green"), ("x", "y")]);
+        assert_eq!(one_difference(&blue, &more), None);
+        let renamed = labels(&[("app", "web"), ("colour", "green")]);
+        assert_eq!(one_difference(&blue, &renamed), None);
+    }
+
+    #[test]
+    fn canary_tracks_are_not_colours() {
+        assert!(canary_labels("track", "a", "b"));
+        assert!(canary_labels("version", "stable", "v2"));
+        assert!(canary_labels("role", "web-canary", "web"));
+        assert!(!canary_labels("color", "blue", "green"));
+        assert!(!canary_labels("version", "v1", "v2"));
+    }
+}
