@@ -51,3 +51,16 @@ for _ in range(runs):
     subprocess.run([sys.argv[1], "lint", sys.argv[2]], stdout=subprocess.DEVNULL)
 print(f"{'one small file':<22} start-to-exit {((time.perf_counter() - start) / runs) * 1000:.2f} ms (mean of {runs})")
 PY
+
+# render: one spec to a linted stream, start-to-exit, per strategy over Gateway API.
+python3 - "$bin" examples/app/zerodown.yaml <<'PY'
+import subprocess, sys, time
+runs = 100
+for strategy in ["rolling", "blue-green", "canary", "ab"]:
+    args = [sys.argv[1], "render", sys.argv[2], "--no-config", "--strategy", strategy]
+    start = time.perf_counter()
+    for _ in range(runs):
+        subprocess.run(args, stdout=subprocess.DEVNULL, check=True)
+    mean = (time.perf_counter() - start) / runs * 1000
+    print(f"{'render ' + strategy:<22} start-to-exit {mean:.2f} ms (mean of {runs})")
+PY
