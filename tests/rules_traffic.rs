@@ -603,15 +603,61 @@ spec:
 
 #[test]
 fn subset_selects_nothing_lists_what_the_pods_carry() {
+    let routed = "apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: prod
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+";
     let text = stream(&[
         service("reviews", "prod", "{app: reviews}"),
         deployment("reviews-v1", "prod", "{app: reviews, version: v1}"),
         DR_REVIEWS.to_string(),
+        routed.to_string(),
     ]);
     let found = messages(&text, "istio-subset-selects-nothing");
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("subset \"v2\""), "{}", found[0]);
     assert!(found[0].contains("version=v1"), "{}", found[0]);
+    assert!(
+        found[0].contains("VirtualService/reviews routes"),
+        "{}",
+        found[0]
+    );
+    // Weight 0: the subset waits for its version; silent.
+    let text = text
+        .replace("weight: 90", "weight: 100")
+        .replace("weight: 10", "weight: 0");
+    assert!(messages(&text, "istio-subset-selects-nothing").is_empty());
+}
+
+#[test]
+fn subset_selects_nothing_predeclared_versions_and_label_typos() {
+    // v2 declared before its Deployment, no route to it: silent.
+    let text = stream(&[
+        service("reviews", "prod", "{app: reviews}"),
+        deployment("reviews-v1", "prod", "{app: reviews, version: v1}"),
+        DR_REVIEWS.to_string(),
+    ]);
+    assert!(messages(&text, "istio-subset-selects-nothing").is_empty());
+    // A label key no pod carries: a typo even without a route.
+    let typo = DR_REVIEWS.replace("labels: {version: v2}", "labels: {verison: v2}");
+    let text = stream(&[
+        service("reviews", "prod", "{app: reviews}"),
+        deployment("reviews-v1", "prod", "{app: reviews, version: v1}"),
+        typo,
+    ]);
+    let found = messages(&text, "istio-subset-selects-nothing");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("label `verison`"), "{}", found[0]);
 }
 
 #[test]

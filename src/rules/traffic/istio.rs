@@ -126,6 +126,47 @@ pub fn int_value(value: &Value) -> Option<i64> {
     }
 }
 
+/// Whether the route sends this destination any traffic: a single destination gets it all,
+/// with several a destination gets its weight (none = 0).
+pub fn receives_traffic(destinations: &[Destination<'_>], index: usize) -> bool {
+    if destinations.len() == 1 {
+        return true;
+    }
+    destinations
+        .get(index)
+        .and_then(|d| d.value.get("weight"))
+        .and_then(int_value)
+        .is_some_and(|w| w > 0)
+}
+
+/// The VirtualServices of the input that send traffic to `subset` of the host `key`, with
+/// the pointer of the destination.
+pub fn routes_to_subset<'a>(
+    context: &Context<'a>,
+    key: &str,
+    subset: &str,
+) -> Vec<(&'a Object, String)> {
+    let mut out = Vec::new();
+    for object in context
+        .objects
+        .iter()
+        .filter(|o| is_kind(o, "VirtualService"))
+    {
+        let namespace = context.namespace(object);
+        for (_, _, destinations) in routes(object) {
+            for (i, d) in destinations.iter().enumerate() {
+                if d.subset() == Some(subset)
+                    && d.host().is_some_and(|h| host_key(h, namespace) == key)
+                    && receives_traffic(&destinations, i)
+                {
+                    out.push((object, d.pointer()));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The DestinationRules of the input whose host covers `key`.
 pub fn destination_rules_for<'a>(context: &Context<'a>, key: &str) -> Vec<&'a Object> {
     context

@@ -82,6 +82,19 @@ impl Rule for IstioSubsetSelectsNothing {
                     continue;
                 }
                 let name = subset.get("name").and_then(Value::as_str).unwrap_or("?");
+                // A subset declared ahead of its version (`version: v3` before the v3
+                // Deployment exists) is normal; speak when a route sends it traffic, or
+                // when a label key is one no pod of the Service carries (a typo, or a
+                // labelling scheme the pods do not use).
+                let routed = istio::routes_to_subset(context, &key, name);
+                let unknown_key = labels
+                    .keys()
+                    .find(|k| pods.iter().all(|p| !p.pod.labels.contains_key(**k)));
+                let reason = match (routed.first(), unknown_key) {
+                    (Some((vs, _)), _) => format!("{} routes traffic to it", vs.display_name()),
+                    (None, Some(k)) => format!("no pod of the Service has a label `{k}`"),
+                    (None, None) => continue,
+                };
                 let wanted: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 // What the Service's pods carry for the subset's label keys.
                 let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -104,8 +117,8 @@ impl Rule for IstioSubsetSelectsNothing {
                     format!(
                         "{}: subset \"{name}\" selects {} but no pod of Service {service_name} \
                          in namespace {namespace} has those labels (its pods, from {}, carry \
-                         {carried}): traffic routed to the subset has no endpoint and fails \
-                         with 503",
+                         {carried}) and {reason}: traffic routed to the subset has no \
+                         endpoint and fails with 503",
                         object.display_name(),
                         wanted.join(", "),
                         owners.join(", "),

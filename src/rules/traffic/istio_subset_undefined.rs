@@ -1,3 +1,5 @@
+use serde_json::Value;
+
 use super::istio::{self, host_key, service_of};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 use crate::suggest::did_you_mean;
@@ -39,15 +41,21 @@ impl Rule for IstioSubsetUndefined {
                         if !context.has_kind(host_namespace, istio::GROUP, "DestinationRule") {
                             continue;
                         }
+                        let hosts: Vec<&str> = context
+                            .of_kind(host_namespace, istio::GROUP, "DestinationRule")
+                            .iter()
+                            .filter_map(|r| r.value.pointer("/spec/host").and_then(Value::as_str))
+                            .collect();
                         sink.report(
                             object,
                             pointer,
                             format!(
                                 "{}: the route to {host} uses subset \"{subset}\", but no \
                                  DestinationRule in the input has host {host} (namespace \
-                                 {host_namespace} has DestinationRules, none for it): requests \
-                                 to an undefined subset fail with 503",
-                                object.display_name()
+                                 {host_namespace} has DestinationRules, none for it){}: \
+                                 requests to an undefined subset fail with 503",
+                                object.display_name(),
+                                did_you_mean(host, hosts),
                             ),
                             format!(
                                 "add a DestinationRule with `host: {host}` and a subset \
