@@ -32,18 +32,20 @@ impl Rule for CanaryDuplicate {
             {
                 continue; // the same Ingress repeating its own path: reported once
             }
+            let services = match (canary.service, first.service) {
+                (Some(a), Some(b)) if a != b => format!(" (Service {a} or {b})"),
+                _ => String::new(),
+            };
             sink.report(
                 canary.object,
                 canary.pointer.clone(),
                 format!(
                     "{} and {} are both canaries for {}: ingress-nginx merges one canary per \
-                     host and path and ignores the other, so one of the two splits (Service \
-                     {} or {}) never gets traffic",
+                     host and path and ignores the other, so one of the two splits{services} \
+                     never gets traffic",
                     canary.object.display_name(),
                     first.object.display_name(),
                     canary.describe(),
-                    canary.service.unwrap_or_default(),
-                    first.service.unwrap_or_default(),
                 ),
                 "keep one canary Ingress per host and path; to combine header and weight \
                  routing, put both annotations on that one Ingress",

@@ -59,15 +59,15 @@ pub fn controller(context: &Context<'_>, object: &Object) -> Controller {
     let has_prefix = |prefix: &str| annotation_keys(object).any(|k| k.starts_with(prefix));
     let nginx_inc = has_prefix("nginx.org/") || has_prefix("nginx.com/");
     if let Some(class) = class_name(object) {
-        // An IngressClass in the input names the controller exactly.
+        // An IngressClass in the input names the controller exactly. It is cluster-scoped,
+        // so the index files it under the default namespace.
         let ingress_class = context
-            .objects
-            .iter()
-            .find(|o| {
-                o.kind == "IngressClass"
-                    && api_group(&o.api_version) == "networking.k8s.io"
-                    && o.name == class
-            })
+            .find(
+                &context.config.namespace,
+                "networking.k8s.io",
+                "IngressClass",
+                class,
+            )
             .and_then(|o| o.value.pointer("/spec/controller"))
             .and_then(Value::as_str);
         return match ingress_class {
