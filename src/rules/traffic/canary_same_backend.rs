@@ -18,10 +18,13 @@ impl Rule for CanarySameBackend {
         let ingresses = nginx::nginx_ingresses(context);
         let stable = nginx::stable_paths(&ingresses);
         for canary in nginx::canary_paths(&ingresses) {
+            // ingress-nginx names a backend namespace-service-port and refuses to merge a
+            // canary into a backend of the same name.
             let namespace = context.namespace(canary.object);
             let Some(main) = stable.iter().find(|s| {
                 s.key() == canary.key()
                     && s.service == canary.service
+                    && s.port == canary.port
                     && context.namespace(s.object) == namespace
             }) else {
                 continue;

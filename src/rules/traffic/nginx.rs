@@ -121,6 +121,8 @@ pub struct IngressPath<'a> {
     pub pointer: String,
     /// The pointer of the backend's Service name.
     pub service_pointer: String,
+    /// The backend's Service port (number or name), as written.
+    pub port: Option<&'a Value>,
 }
 
 impl IngressPath<'_> {
@@ -168,6 +170,10 @@ pub fn paths(object: &Object) -> Vec<IngressPath<'_>> {
                     format!("{pointer}/backend/serviceName"),
                 ),
             };
+            let port = entry
+                .pointer("/backend/service/port/number")
+                .or_else(|| entry.pointer("/backend/service/port/name"))
+                .or_else(|| entry.pointer("/backend/servicePort"));
             out.push(IngressPath {
                 object,
                 host,
@@ -176,6 +182,7 @@ pub fn paths(object: &Object) -> Vec<IngressPath<'_>> {
                 service,
                 pointer,
                 service_pointer,
+                port,
             });
         }
     }
