@@ -711,3 +711,36 @@ spec:
     );
     assert_eq!(partial.len(), 2, "{partial:?}");
 }
+
+#[test]
+fn selectors_of_operator_managed_pods_are_not_reported() {
+    let kafka = "apiVersion: kafka.strimzi.io/v1beta2
+kind: Kafka
+metadata: {name: events, namespace: data}
+spec: {}
+";
+    let found = run(
+        "service-selects-nothing",
+        &[
+            kafka,
+            &deployment("web", "data", "{app: web}", Some(2)),
+            &service("kafka", "data", "{strimzi.io/cluster: events}"),
+        ],
+    );
+    assert!(found.is_empty(), "{found:?}");
+    let budget = pdb(
+        "policy/v1",
+        "kafka",
+        "data",
+        "  maxUnavailable: 1\n  selector: {matchLabels: {strimzi.io/cluster: events}}\n",
+    );
+    let found = run(
+        "pdb-selects-nothing",
+        &[
+            kafka,
+            &deployment("web", "data", "{app: web}", Some(2)),
+            &budget,
+        ],
+    );
+    assert!(found.is_empty(), "{found:?}");
+}

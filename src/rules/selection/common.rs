@@ -181,6 +181,34 @@ pub fn argo_pod_labels<'a>(
     sets
 }
 
+/// Whether pods matching `selector` may be created by an operator from a custom resource in
+/// the input: a custom resource (an API group with a dot, outside `*.k8s.io` and Argo
+/// Rollouts, which are modelled) in the namespace whose name is one of the selector values
+/// (`strimzi.io/cluster: my-cluster`, `prometheus: k8s`) or whose own labels carry every
+/// selector pair. Pods an operator creates are not in the manifests, so the "selects
+/// nothing" rules stay silent then.
+pub fn operator_may_own<'a>(
+    context: &Context<'a>,
+    namespace: &str,
+    selector: &BTreeMap<String, String>,
+) -> bool {
+    if selector.is_empty() {
+        return false;
+    }
+    context.objects.iter().any(|object| {
+        let group = api_group(&object.api_version);
+        if !group.contains('.') || group.ends_with("k8s.io") || group == "argoproj.io" {
+            return false;
+        }
+        if context.namespace(object) != namespace {
+            return false;
+        }
+        let labels = string_map(object.value.pointer("/metadata/labels"));
+        selector.values().any(|v| *v == object.name)
+            || selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+    })
+}
+
 /// A PodDisruptionBudget of policy/v1 or policy/v1beta1, read from the raw object.
 pub struct Pdb<'a> {
     pub object: &'a Object,

@@ -1,4 +1,4 @@
-use super::common::{argo_pod_labels, read_pdb};
+use super::common::{argo_pod_labels, operator_may_own, read_pdb};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct PdbSelectsNothing;
@@ -47,7 +47,12 @@ impl Rule for PdbSelectsNothing {
                 || argo_pod_labels(context, namespace)
                     .iter()
                     .any(|labels| pdb.selects(labels));
-            if selects_any {
+            let match_labels = pdb
+                .selector
+                .as_ref()
+                .and_then(|s| s.match_labels.clone())
+                .unwrap_or_default();
+            if selects_any || operator_may_own(context, namespace, &match_labels) {
                 continue;
             }
             sink.report(

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::common::{argo_pod_labels, format_labels, templated};
+use super::common::{argo_pod_labels, format_labels, operator_may_own, templated};
 use crate::k8s::labels::map_selector_matches;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
@@ -72,6 +72,7 @@ impl Rule for ServiceSelectsNothing {
                 || argo_pod_labels(context, namespace)
                     .iter()
                     .any(|labels| map_selector_matches(&selector, labels))
+                || operator_may_own(context, namespace, &selector)
             {
                 continue;
             }
