@@ -744,3 +744,24 @@ spec: {}
     );
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[test]
+fn backends_an_operator_creates_are_not_reported() {
+    let kafka = "apiVersion: kafka.strimzi.io/v1beta2
+kind: Kafka
+metadata: {name: events, namespace: shop}
+spec: {}
+";
+    let found = run(
+        "ingress-backend-missing",
+        &[
+            kafka,
+            &service("web", "shop", "{app: web}"),
+            &ingress(
+                "shop",
+                "{name: events-kafka-bootstrap, port: {number: 9092}}",
+            ),
+        ],
+    );
+    assert!(found.is_empty(), "{found:?}");
+}

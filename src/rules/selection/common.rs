@@ -181,6 +181,34 @@ pub fn argo_pod_labels<'a>(
     sets
 }
 
+/// The custom resources of a namespace that an operator may create pods or Services for:
+/// API groups with a dot, outside `*.k8s.io` and Argo Rollouts (which the rules model).
+fn custom_resources<'a, 'c>(
+    context: &'c Context<'a>,
+    namespace: &'c str,
+) -> impl Iterator<Item = &'a Object> + 'c {
+    context.objects.iter().filter(move |object| {
+        let group = api_group(&object.api_version);
+        group.contains('.')
+            && !group.ends_with("k8s.io")
+            && group != "argoproj.io"
+            && context.namespace(object) == namespace
+    })
+}
+
+/// Whether a Service named `name` may be created by an operator from a custom resource in the
+/// namespace: one named `name` (a Knative Service) or whose name starts `name`'s
+/// (`events-kafka-bootstrap` for the Kafka `events`).
+pub fn operator_may_create_service<'a>(context: &Context<'a>, namespace: &str, name: &str) -> bool {
+    custom_resources(context, namespace).any(|object| {
+        !object.name.is_empty()
+            && (name == object.name
+                || name
+                    .strip_prefix(object.name.as_str())
+                    .is_some_and(|rest| rest.starts_with('-')))
+    })
+}
+
 /// Whether pods matching `selector` may be created by an operator from a custom resource in
 /// the input: a custom resource (an API group with a dot, outside `*.k8s.io` and Argo
 /// Rollouts, which are modelled) in the namespace whose name is one of the selector values
@@ -195,14 +223,7 @@ pub fn operator_may_own<'a>(
     if selector.is_empty() {
         return false;
     }
-    context.objects.iter().any(|object| {
-        let group = api_group(&object.api_version);
-        if !group.contains('.') || group.ends_with("k8s.io") || group == "argoproj.io" {
-            return false;
-        }
-        if context.namespace(object) != namespace {
-            return false;
-        }
+    custom_resources(context, namespace).any(|object| {
         let labels = string_map(object.value.pointer("/metadata/labels"));
         selector.values().any(|v| *v == object.name)
             || selector.iter().all(|(k, v)| labels.get(k) == Some(v))

@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use super::common::templated;
+use super::common::{operator_may_create_service, templated};
 use crate::k8s::Object;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 use crate::suggest::did_you_mean;
@@ -192,6 +192,9 @@ impl Rule for IngressBackendMissing {
                     continue;
                 }
                 let Some(service) = services.iter().find(|s| s.name == backend.name) else {
+                    if operator_may_create_service(context, backend.namespace, backend.name) {
+                        continue;
+                    }
                     sink.report(
                         route,
                         format!("{}/name", backend.pointer),
