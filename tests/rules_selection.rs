@@ -765,3 +765,40 @@ spec: {}
     );
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[test]
+fn keda_scaled_objects_count_as_autoscalers() {
+    let scaled = "apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {name: web}
+  minReplicaCount: 2
+  maxReplicaCount: 10
+  triggers:
+  - type: cpu
+    metricType: Utilization
+    metadata: {value: \"50\"}
+";
+    let found = run(
+        "hpa-replicas-conflict",
+        &[&deployment("web", "shop", "{app: web}", Some(3)), scaled],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].1.contains("ScaledObject/web"), "{}", found[0].1);
+    // Its minReplicaCount is the floor pdb-missing counts.
+    let found = run(
+        "pdb-missing",
+        &[&deployment("web", "shop", "{app: web}", None), scaled],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    // A ScaledObject for another kind does not count.
+    let job = scaled.replace("{name: web}", "{kind: StatefulSet, name: web}");
+    assert!(
+        run(
+            "hpa-replicas-conflict",
+            &[&deployment("web", "shop", "{app: web}", Some(3)), &job],
+        )
+        .is_empty()
+    );
+}

@@ -42,31 +42,62 @@ pub fn declared_replicas(object: &Object) -> Option<i64> {
         .and_then(Value::as_i64)
 }
 
-/// The HorizontalPodAutoscalers (autoscaling/v1 or v2) in the input whose `scaleTargetRef`
-/// names `object`: kind, name and, when the reference gives one, API group.
+/// The autoscalers in the input that target `object`: HorizontalPodAutoscalers
+/// (autoscaling/v1, v2, v2beta*) whose `scaleTargetRef` names its kind, name and, when the
+/// reference gives one, API group; and KEDA `ScaledObject`s (which create such an HPA; their
+/// target kind defaults to Deployment).
 pub fn hpas_for<'a>(context: &Context<'a>, object: &'a Object) -> Vec<&'a Object> {
     let group = api_group(&object.api_version);
-    context
+    let reference = |autoscaler: &'a Object, key: &str| {
+        autoscaler
+            .value
+            .pointer(&format!("/spec/scaleTargetRef/{key}"))
+            .and_then(Value::as_str)
+    };
+    let group_matches = move |autoscaler: &'a Object| {
+        reference(autoscaler, "apiVersion").is_none_or(|v| api_group(v) == group)
+    };
+    let mut autoscalers: Vec<&'a Object> = context
         .hpas_targeting(object)
-        .filter(|hpa| {
-            hpa.value
-                .pointer("/spec/scaleTargetRef/apiVersion")
-                .and_then(Value::as_str)
-                .is_none_or(|v| api_group(v) == group)
-        })
-        .collect()
+        .filter(|hpa| group_matches(hpa))
+        .collect();
+    autoscalers.extend(
+        context
+            .of_kind(context.namespace(object), "keda.sh", "ScaledObject")
+            .iter()
+            .copied()
+            .filter(|scaled| {
+                reference(scaled, "kind").unwrap_or("Deployment") == object.kind
+                    && reference(scaled, "name") == Some(object.name.as_str())
+                    && group_matches(scaled)
+            }),
+    );
+    autoscalers
 }
 
-/// The largest `minReplicas` (default 1) of the HPAs that target `object`.
+/// The minimum replica count an autoscaler keeps: an HPA's `minReplicas` (default 1), a
+/// KEDA ScaledObject's `minReplicaCount` (default 0).
+pub fn autoscaler_min(autoscaler: &Object) -> i64 {
+    if autoscaler.kind == "ScaledObject" {
+        autoscaler
+            .value
+            .pointer("/spec/minReplicaCount")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    } else {
+        autoscaler
+            .value
+            .pointer("/spec/minReplicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1)
+    }
+}
+
+/// The largest minimum of the autoscalers that target `object`.
 pub fn hpa_min_replicas<'a>(context: &Context<'a>, object: &'a Object) -> Option<i64> {
     hpas_for(context, object)
         .into_iter()
-        .map(|hpa| {
-            hpa.value
-                .pointer("/spec/minReplicas")
-                .and_then(Value::as_i64)
-                .unwrap_or(1)
-        })
+        .map(autoscaler_min)
         .max()
 }
 
