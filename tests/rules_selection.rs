@@ -802,3 +802,25 @@ spec:
         .is_empty()
     );
 }
+
+#[test]
+fn configuration_custom_resources_named_like_the_app_do_not_silence() {
+    let virtual_service = "apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [web]
+  http:
+  - route:
+    - destination: {host: web}
+";
+    let found = run(
+        "service-selects-nothing",
+        &[
+            virtual_service,
+            &deployment("api", "shop", "{app: api}", Some(2)),
+            &service("web", "shop", "{app: web}"),
+        ],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+}

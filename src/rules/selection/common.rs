@@ -212,8 +212,55 @@ pub fn argo_pod_labels<'a>(
     sets
 }
 
+/// Custom resource kinds that configure traffic, policy, monitoring or secrets and never make
+/// an operator create pods or Services; often named like the app they configure.
+const CONFIGURATION_KINDS: &[&str] = &[
+    "AuthorizationPolicy",
+    "BackendConfig",
+    "Certificate",
+    "CiliumNetworkPolicy",
+    "DestinationRule",
+    "EnvoyFilter",
+    "ExternalSecret",
+    "FrontendConfig",
+    "Gateway",
+    "GatewayRoute",
+    "HTTPProxy",
+    "IngressRoute",
+    "IngressRouteTCP",
+    "Issuer",
+    "ManagedCertificate",
+    "Mapping",
+    "Mesh",
+    "Middleware",
+    "NetworkPolicy",
+    "PeerAuthentication",
+    "PodMonitor",
+    "Probe",
+    "PrometheusRule",
+    "RequestAuthentication",
+    "ScaledObject",
+    "SealedSecret",
+    "SecretStore",
+    "ServiceEntry",
+    "ServiceMonitor",
+    "ServiceProfile",
+    "Sidecar",
+    "TargetGroupBinding",
+    "Telemetry",
+    "TrafficSplit",
+    "TriggerAuthentication",
+    "VirtualGateway",
+    "VirtualNode",
+    "VirtualRouter",
+    "VirtualService",
+    "WorkloadEntry",
+    "WorkloadGroup",
+];
+
 /// The custom resources of a namespace that an operator may create pods or Services for:
-/// API groups with a dot, outside `*.k8s.io` and Argo Rollouts (which the rules model).
+/// API groups with a dot, outside `*.k8s.io` and Argo Rollouts (which the rules model),
+/// except the kinds that only configure (`CONFIGURATION_KINDS`).
 fn custom_resources<'a, 'c>(
     context: &'c Context<'a>,
     namespace: &'c str,
@@ -223,6 +270,7 @@ fn custom_resources<'a, 'c>(
         group.contains('.')
             && !group.ends_with("k8s.io")
             && group != "argoproj.io"
+            && !CONFIGURATION_KINDS.contains(&object.kind.as_str())
             && context.namespace(object) == namespace
     })
 }
