@@ -320,6 +320,9 @@ fn max_unavailable_zero_blocks_regardless_of_workloads() {
         assert_eq!(found.len(), 1, "{value}: {found:?}");
         assert_eq!(found[0].0, "/spec/maxUnavailable");
     }
+    // Without a selector it selects nothing, so it blocks nothing.
+    let no_selector = pdb("policy/v1", "web", "default", "  maxUnavailable: 0\n");
+    assert!(run("pdb-blocks-eviction", &[&no_selector]).is_empty());
     // A percentage above 0 rounds up to at least 1.
     let ten = pdb(
         "policy/v1",

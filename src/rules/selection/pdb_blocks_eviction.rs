@@ -70,6 +70,10 @@ impl Rule for PdbBlocksEviction {
                     .pointer(&format!("/spec/{key}"))
                     .and_then(Amount::read)
             };
+            // A PDB that selects nothing blocks nothing (pdb-selects-nothing reports it).
+            if pdb.selector.is_none() && !pdb.unreadable {
+                continue;
+            }
             if let Some(max) = amount("maxUnavailable")
                 && max.scaled(1) == 0
             {
