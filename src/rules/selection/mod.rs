@@ -1,6 +1,23 @@
 //! Rules that follow selectors and references between objects: Services, PodDisruptionBudgets,
 //! HorizontalPodAutoscalers and the Services that Ingresses and HTTPRoutes send traffic to.
 
+mod common;
+mod hpa_replicas_conflict;
+mod hpa_target_missing;
+mod ingress_backend_missing;
+mod pdb_blocks_eviction;
+mod pdb_missing;
+mod pdb_selects_nothing;
+mod service_selects_nothing;
+
 use super::Rule;
 
-pub static ALL: &[&dyn Rule] = &[];
+pub static ALL: &[&dyn Rule] = &[
+    &service_selects_nothing::ServiceSelectsNothing,
+    &pdb_missing::PdbMissing,
+    &pdb_blocks_eviction::PdbBlocksEviction,
+    &pdb_selects_nothing::PdbSelectsNothing,
+    &hpa_replicas_conflict::HpaReplicasConflict,
+    &hpa_target_missing::HpaTargetMissing,
+    &ingress_backend_missing::IngressBackendMissing,
+];
