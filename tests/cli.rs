@@ -31,7 +31,7 @@ fn the_fixed_example_is_clean() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
         run.stdout
-            .contains("0 errors, 0 warnings, 0 infos in 2 files")
+            .contains("0 errors, 0 warnings, 0 infos in 2 files (4 objects")
     );
 }
 
