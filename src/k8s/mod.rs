@@ -134,3 +134,13 @@ impl Object {
         format!("{}/{}", self.kind, self.name)
     }
 }
+
+/// An integer written as a number or a numeric string (`"10"`), as CRD fields and
+/// annotations often are.
+pub fn int_value(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}

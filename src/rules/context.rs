@@ -19,6 +19,19 @@ pub fn api_group(api_version: &str) -> &str {
         .map_or("", |(group, _version)| group)
 }
 
+/// Whether `service` is a core Service whose selector selects pods labelled `labels` (a
+/// Service without a selector selects nothing: its endpoints are managed by hand).
+pub fn service_selects(service: &Object, labels: &BTreeMap<String, String>) -> bool {
+    let Some(Typed::Service(service)) = &service.typed else {
+        return false;
+    };
+    service
+        .spec
+        .as_ref()
+        .and_then(|s| s.selector.as_ref())
+        .is_some_and(|selector| map_selector_matches(selector, labels))
+}
+
 /// A workload's pod template, with the object that owns it.
 pub struct PodOwner<'a> {
     pub object: &'a Object,
@@ -114,21 +127,13 @@ impl<'a> Context<'a> {
         self.of_kind(self.namespace(object), "", "Service")
             .iter()
             .copied()
-            .filter(move |candidate| {
-                let Some(Typed::Service(service)) = &candidate.typed else {
-                    return false;
-                };
-                service
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.selector.as_ref())
-                    .is_some_and(|selector| map_selector_matches(selector, labels))
-            })
+            .filter(move |candidate| service_selects(candidate, labels))
     }
 
     /// HorizontalPodAutoscalers (autoscaling/v1 or v2) in `object`'s namespace whose
-    /// `scaleTargetRef` names it.
+    /// `scaleTargetRef` names its kind, name and, when the reference gives one, API group.
     pub fn hpas_targeting(&self, object: &'a Object) -> impl Iterator<Item = &'a Object> + '_ {
+        let group = api_group(&object.api_version);
         self.of_kind(
             self.namespace(object),
             "autoscaling",
@@ -144,6 +149,7 @@ impl<'a> Context<'a> {
             };
             target("kind") == Some(object.kind.as_str())
                 && target("name") == Some(object.name.as_str())
+                && target("apiVersion").is_none_or(|v| api_group(v) == group)
         })
     }
 }

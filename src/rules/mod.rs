@@ -1,9 +1,10 @@
 //! The rule engine: the `Rule` trait, the one static registry, and what a rule sees
 //! (`Context`) and writes to (`Sink`).
 
-mod context;
+pub mod context;
 pub mod jobs;
 pub mod k8s;
+pub mod replicas;
 pub mod selection;
 pub mod traffic;
 

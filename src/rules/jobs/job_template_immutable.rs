@@ -1,11 +1,11 @@
 use k8s_openapi::api::batch::v1::Job;
 
-use super::images::tag;
 use super::migration::{
     ARGO_DELETE_POLICY, ARGO_HOOK, HELM_DELETE_POLICY, HELM_HOOK, annotation_list, job,
     job_containers,
 };
 use crate::k8s::Object;
+use crate::k8s::image::tag_before_digest;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct JobTemplateImmutable;
@@ -54,7 +54,7 @@ fn recreated_by_tooling(object: &Object) -> bool {
 fn named_per_release(name: &str, job: &Job) -> bool {
     let name = name.to_ascii_lowercase();
     job_containers(job)
-        .filter_map(|c| c.image.as_deref().and_then(tag))
+        .filter_map(|c| c.image.as_deref().and_then(tag_before_digest))
         .map(|t| t.to_ascii_lowercase().replace(['.', '_'], "-"))
         .any(|t| t.len() >= 3 && t != "latest" && name.contains(&t))
 }

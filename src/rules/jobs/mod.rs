@@ -1,7 +1,6 @@
 //! Rules over the Jobs that run schema migrations beside a rollout, and over Jobs that
 //! block the next apply.
 
-pub mod images;
 mod job_template_immutable;
 mod migration;
 mod migration_job_retries;

@@ -16,7 +16,6 @@ mod rollback_history_disabled;
 mod rolling_update_invalid;
 mod rolling_update_unavailable;
 mod rollout_math;
-mod scaling;
 mod selector_template_mismatch;
 pub mod serving;
 mod single_replica;

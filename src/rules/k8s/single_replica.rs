@@ -1,9 +1,9 @@
 use serde_json::Value;
 
 use super::rule_meta;
-use super::scaling::{declared_replicas, hpa_min_replicas};
 use super::serving::serving_containers;
 use crate::k8s::Object;
+use crate::rules::replicas::{autoscaled_min, declared_replicas};
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 
 pub struct SingleReplica;
@@ -56,7 +56,7 @@ impl Rule for SingleReplica {
             if replicas.is_some_and(|r| r != 1) {
                 continue;
             }
-            if hpa_min_replicas(context, object).is_some_and(|min| min >= 2)
+            if autoscaled_min(context, object).is_some_and(|min| min >= 2)
                 || !serves(context, object)
             {
                 continue;

@@ -11,12 +11,8 @@ use crate::k8s::Object;
 use crate::k8s::labels::selector_matches;
 use crate::k8s::workload::pod_template;
 use crate::rules::Context;
+use crate::rules::context::api_group;
 use crate::rules::k8s::serving::serving_containers;
-
-/// The API group of an `apiVersion`: `""` for the core group.
-pub fn api_group(api_version: &str) -> &str {
-    api_version.split_once('/').map_or("", |(group, _)| group)
-}
 
 /// Whether a string is a template placeholder (Helm, envsubst, kustomize vars) rather than a
 /// value: the rules cannot compare such values and stay silent.
@@ -32,80 +28,6 @@ pub fn is_scalable_workload(object: &Object) -> bool {
         "Rollout" => object.api_version.starts_with("argoproj.io/"),
         _ => false,
     }
-}
-
-/// `spec.replicas` as written, `None` when unset (the API then defaults it to 1).
-pub fn declared_replicas(object: &Object) -> Option<i64> {
-    object
-        .value
-        .pointer("/spec/replicas")
-        .and_then(Value::as_i64)
-}
-
-/// The autoscalers in the input that target `object`: HorizontalPodAutoscalers
-/// (autoscaling/v1, v2, v2beta*) whose `scaleTargetRef` names its kind, name and, when the
-/// reference gives one, API group; and KEDA `ScaledObject`s (which create such an HPA; their
-/// target kind defaults to Deployment).
-pub fn hpas_for<'a>(context: &Context<'a>, object: &'a Object) -> Vec<&'a Object> {
-    let group = api_group(&object.api_version);
-    let reference = |autoscaler: &'a Object, key: &str| {
-        autoscaler
-            .value
-            .pointer(&format!("/spec/scaleTargetRef/{key}"))
-            .and_then(Value::as_str)
-    };
-    let group_matches = move |autoscaler: &'a Object| {
-        reference(autoscaler, "apiVersion").is_none_or(|v| api_group(v) == group)
-    };
-    let mut autoscalers: Vec<&'a Object> = context
-        .hpas_targeting(object)
-        .filter(|hpa| group_matches(hpa))
-        .collect();
-    autoscalers.extend(
-        context
-            .of_kind(context.namespace(object), "keda.sh", "ScaledObject")
-            .iter()
-            .copied()
-            .filter(|scaled| {
-                reference(scaled, "kind").unwrap_or("Deployment") == object.kind
-                    && reference(scaled, "name") == Some(object.name.as_str())
-                    && group_matches(scaled)
-            }),
-    );
-    autoscalers
-}
-
-/// The minimum replica count an autoscaler keeps: an HPA's `minReplicas` (default 1), a
-/// KEDA ScaledObject's `minReplicaCount` (default 0).
-pub fn autoscaler_min(autoscaler: &Object) -> i64 {
-    if autoscaler.kind == "ScaledObject" {
-        autoscaler
-            .value
-            .pointer("/spec/minReplicaCount")
-            .and_then(Value::as_i64)
-            .unwrap_or(0)
-    } else {
-        autoscaler
-            .value
-            .pointer("/spec/minReplicas")
-            .and_then(Value::as_i64)
-            .unwrap_or(1)
-    }
-}
-
-/// The largest minimum of the autoscalers that target `object`.
-pub fn hpa_min_replicas<'a>(context: &Context<'a>, object: &'a Object) -> Option<i64> {
-    hpas_for(context, object)
-        .into_iter()
-        .map(autoscaler_min)
-        .max()
-}
-
-/// The replica count of a scalable workload: `spec.replicas` (default 1), or the
-/// `minReplicas` of an HPA that targets it when that is larger.
-pub fn replicas<'a>(context: &Context<'a>, object: &'a Object) -> i64 {
-    let declared = declared_replicas(object).unwrap_or(1);
-    hpa_min_replicas(context, object).map_or(declared, |min| declared.max(min))
 }
 
 /// The name of the Deployment an Argo Rollout borrows its pod template from.

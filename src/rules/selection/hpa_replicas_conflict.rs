@@ -1,4 +1,5 @@
-use super::common::{declared_replicas, hpas_for, is_scalable_workload};
+use super::common::is_scalable_workload;
+use crate::rules::replicas::{autoscalers_for, declared_replicas};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct HpaReplicasConflict;
@@ -23,7 +24,7 @@ impl Rule for HpaReplicasConflict {
             let Some(replicas) = declared_replicas(object).filter(|&r| r != 0) else {
                 continue;
             };
-            let hpas = hpas_for(context, object);
+            let hpas = autoscalers_for(context, object);
             let Some(hpa) = hpas.first() else {
                 continue;
             };

@@ -1,6 +1,7 @@
 use serde_json::Value;
 
-use super::common::{api_group, templated};
+use super::common::templated;
+use crate::rules::context::api_group;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 use crate::suggest::did_you_mean;
 

@@ -1,7 +1,6 @@
-use super::common::{
-    Amount, Pdb, is_scalable_workload, pod_labels, read_pdb, replicas, workload_ref,
-};
+use super::common::{Amount, Pdb, is_scalable_workload, pod_labels, read_pdb, workload_ref};
 use crate::k8s::Object;
+use crate::rules::replicas::replica_floor;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct PdbBlocksEviction;
@@ -41,7 +40,7 @@ fn selected<'a>(context: &Context<'a>, pdb: &Pdb<'a>) -> Option<Vec<(&'a Object,
         if !is_scalable_workload(owner) {
             return None;
         }
-        found.push((owner, replicas(context, owner)));
+        found.push((owner, replica_floor(context, owner)));
     }
     Some(found)
 }

@@ -1,4 +1,5 @@
-use super::common::{pdbs, pod_labels, replicas, serves};
+use super::common::{pdbs, pod_labels, serves};
+use crate::rules::replicas::replica_floor;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct PdbMissing;
@@ -27,7 +28,7 @@ impl Rule for PdbMissing {
             if !is_covered_kind(&object.api_version, &object.kind) {
                 continue;
             }
-            let count = replicas(context, object);
+            let count = replica_floor(context, object);
             if count < 2 || !serves(context, object) {
                 continue;
             }

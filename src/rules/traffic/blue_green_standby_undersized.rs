@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::rollouts::min_replicas;
+use crate::k8s::image::repository;
 use crate::k8s::labels::map_selector_matches;
 use crate::k8s::{Object, Typed};
-use crate::rules::context::PodOwner;
-use crate::rules::jobs::images::repository;
+use crate::rules::context::{PodOwner, service_selects};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct BlueGreenStandbyUndersized;
@@ -85,17 +85,6 @@ fn canary_labels(key: &str, a: &str, b: &str) -> bool {
             .any(|word| v.contains(word))
     };
     key.eq_ignore_ascii_case("track") || canaryish(a) || canaryish(b)
-}
-
-fn service_selects(service: &Object, labels: &Labels) -> bool {
-    let Some(Typed::Service(service)) = &service.typed else {
-        return false;
-    };
-    service
-        .spec
-        .as_ref()
-        .and_then(|s| s.selector.as_ref())
-        .is_some_and(|selector| map_selector_matches(selector, labels))
 }
 
 fn strings<'v>(value: &'v Value, pointer: &str) -> impl Iterator<Item = &'v Value> {

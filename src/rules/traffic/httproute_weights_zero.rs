@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use super::istio::int_value;
+use crate::k8s::int_value;
 use crate::rules::context::api_group;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 

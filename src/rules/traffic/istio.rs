@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::k8s::int_value;
+
 use crate::k8s::Object;
 use crate::rules::Context;
 use crate::rules::context::api_group;
@@ -115,15 +117,6 @@ pub fn routes(object: &Object) -> Vec<(&'static str, usize, Vec<Destination<'_>>
         }
     }
     out
-}
-
-/// An integer written as a number or a numeric string.
-pub fn int_value(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 /// Whether the route sends this destination any traffic: a single destination gets it all,

@@ -1,4 +1,5 @@
-use super::istio::{self, int_value};
+use super::istio;
+use crate::k8s::int_value;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct IstioWeightsNot100;

@@ -1,4 +1,5 @@
-use super::rollouts::{int_value, is_rollout};
+use super::rollouts::is_rollout;
+use crate::k8s::int_value;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct RolloutScaleDownDelay;

@@ -2,7 +2,8 @@
 //! Rollout rules. Rollouts are not typed: everything is read from the raw value and every
 //! shape is tolerated.
 
-use serde_json::Value;
+use crate::k8s::int_value;
+use crate::rules::replicas::{autoscaler_min, autoscalers_for};
 
 use crate::k8s::Object;
 use crate::rules::Context;
@@ -63,15 +64,6 @@ pub fn service_refs(rollout: &Object) -> Vec<ServiceRef<'_>> {
         .collect()
 }
 
-/// An integer field that may be written as a number or a numeric string.
-pub fn int_value(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 /// How many replicas a workload runs at least, and where that number comes from.
 pub struct Replicas {
     pub count: i64,
@@ -83,16 +75,9 @@ pub struct Replicas {
 /// one in the input targets the workload (the largest if several do), else `spec.replicas`
 /// (default 1).
 pub fn min_replicas<'a>(context: &Context<'a>, object: &'a Object) -> Replicas {
-    let hpa = context
-        .hpas_targeting(object)
-        .map(|hpa| {
-            let min = hpa
-                .value
-                .pointer("/spec/minReplicas")
-                .and_then(int_value)
-                .unwrap_or(1);
-            (min, hpa)
-        })
+    let hpa = autoscalers_for(context, object)
+        .into_iter()
+        .map(|autoscaler| (autoscaler_min(autoscaler), autoscaler))
         .max_by_key(|(min, _)| *min);
     if let Some((min, hpa)) = hpa {
         return Replicas {

@@ -1,0 +1,79 @@
+//! Replica counts as the cluster keeps them: `spec.replicas` (default 1) and the autoscalers
+//! in the input (HorizontalPodAutoscalers, KEDA ScaledObjects) that target a workload.
+
+use serde_json::Value;
+
+use crate::k8s::Object;
+use crate::rules::Context;
+use crate::rules::context::api_group;
+
+/// `spec.replicas` as written, `None` when unset (the API then defaults it to 1).
+pub fn declared_replicas(object: &Object) -> Option<i64> {
+    object
+        .value
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+}
+
+/// The autoscalers in the input that target `object`: HorizontalPodAutoscalers
+/// (autoscaling/v1, v2, v2beta*) whose `scaleTargetRef` names its kind, name and, when the
+/// reference gives one, API group; and KEDA `ScaledObject`s (which create such an HPA; their
+/// target kind defaults to Deployment).
+pub fn autoscalers_for<'a>(context: &Context<'a>, object: &'a Object) -> Vec<&'a Object> {
+    let group = api_group(&object.api_version);
+    let reference = |autoscaler: &'a Object, key: &str| {
+        autoscaler
+            .value
+            .pointer(&format!("/spec/scaleTargetRef/{key}"))
+            .and_then(Value::as_str)
+    };
+    let group_matches = move |autoscaler: &'a Object| {
+        reference(autoscaler, "apiVersion").is_none_or(|v| api_group(v) == group)
+    };
+    let mut autoscalers: Vec<&'a Object> = context.hpas_targeting(object).collect();
+    autoscalers.extend(
+        context
+            .of_kind(context.namespace(object), "keda.sh", "ScaledObject")
+            .iter()
+            .copied()
+            .filter(|scaled| {
+                reference(scaled, "kind").unwrap_or("Deployment") == object.kind
+                    && reference(scaled, "name") == Some(object.name.as_str())
+                    && group_matches(scaled)
+            }),
+    );
+    autoscalers
+}
+
+/// The minimum replica count an autoscaler keeps: an HPA's `minReplicas` (default 1), a
+/// KEDA ScaledObject's `minReplicaCount` (default 0).
+pub fn autoscaler_min(autoscaler: &Object) -> i64 {
+    if autoscaler.kind == "ScaledObject" {
+        autoscaler
+            .value
+            .pointer("/spec/minReplicaCount")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    } else {
+        autoscaler
+            .value
+            .pointer("/spec/minReplicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1)
+    }
+}
+
+/// The largest minimum of the autoscalers that target `object`.
+pub fn autoscaled_min<'a>(context: &Context<'a>, object: &'a Object) -> Option<i64> {
+    autoscalers_for(context, object)
+        .into_iter()
+        .map(autoscaler_min)
+        .max()
+}
+
+/// The replica count of a scalable workload: `spec.replicas` (default 1), or the
+/// `minReplicas` of an HPA that targets it when that is larger.
+pub fn replica_floor<'a>(context: &Context<'a>, object: &'a Object) -> i64 {
+    let declared = declared_replicas(object).unwrap_or(1);
+    autoscaled_min(context, object).map_or(declared, |min| declared.max(min))
+}
