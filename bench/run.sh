@@ -58,6 +58,8 @@ import subprocess, sys, time
 runs = 100
 for strategy in ["rolling", "blue-green", "canary", "ab"]:
     args = [sys.argv[1], "render", sys.argv[2], "--no-config", "--strategy", strategy]
+    if strategy == "ab":
+        args += ["--set", "ab={image: ghcr.io/acme/checkout:1.5.0, header: x-variant, value: b}"]
     start = time.perf_counter()
     for _ in range(runs):
         subprocess.run(args, stdout=subprocess.DEVNULL, check=True)
