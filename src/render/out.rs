@@ -85,6 +85,9 @@ pub struct Written {
 /// (they start with `MARKER`) and this one does not produce are removed; other files are
 /// never touched.
 pub fn write_all(dir: &Path, objects: &[RenderedObject]) -> Result<Written, String> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!("{}: is a file, not a folder", dir.display()));
+    }
     fs::create_dir_all(dir)
         .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
     let mut written = Written::default();

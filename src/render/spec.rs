@@ -634,6 +634,15 @@ fn check(spec: &AppSpec) -> Vec<(String, String)> {
         ),
         _ => {}
     }
+    if spec.traffic == "istio" && spec.gateway.is_some() && spec.host.is_none() {
+        push(
+            &mut problems,
+            "/gateway",
+            "an Istio Gateway routes by host name: set `host` too, or drop `gateway` to \
+             route inside the mesh only"
+                .into(),
+        );
+    }
     if let Some(message) = one_of("colour", &spec.blue_green.active, COLORS) {
         push(&mut problems, "/blueGreen/active", message);
     }
