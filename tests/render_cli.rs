@@ -166,15 +166,19 @@ fn a_template_override_that_breaks_a_rule_stops_the_output() {
     )
     .unwrap();
     let templates = dir.path().join("templates");
-    fs::create_dir(&templates).unwrap();
+    fs::create_dir_all(templates.join("_partials")).unwrap();
     // A team's pod template that forgot the readiness probe.
-    let pod = fs::read_to_string(repo().join("templates/pod-template.yaml.j2")).unwrap();
+    let pod = fs::read_to_string(repo().join("templates/_partials/pod-template.yaml.j2")).unwrap();
     let without_probes = pod.replace(
         "{% for kind in [\"startup\", \"readiness\", \"liveness\"] %}",
         "{% for kind in [\"startup\", \"liveness\"] %}",
     );
     assert_ne!(pod, without_probes);
-    fs::write(templates.join("pod-template.yaml.j2"), without_probes).unwrap();
+    fs::write(
+        templates.join("_partials/pod-template.yaml.j2"),
+        without_probes,
+    )
+    .unwrap();
     let out = dir.path().join("deploy");
     let run = zerodown_in(
         dir.path(),

@@ -14,9 +14,9 @@ macro_rules! embedded {
 /// Every template zerodown ships, by file name.
 pub static EMBEDDED: &[(&str, &str)] = embedded![
     "app.yaml.j2",
-    "metadata.yaml.j2",
+    "_partials/metadata.yaml.j2",
     "service.yaml.j2",
-    "pod-template.yaml.j2",
+    "_partials/pod-template.yaml.j2",
     "deployment.yaml.j2",
     "rollout.yaml.j2",
     "pdb.yaml.j2",
@@ -49,7 +49,8 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
 fn load(overrides: Option<&Path>, name: &str) -> Result<Option<String>, Error> {
     if let Some(dir) = overrides {
         // Template names come from the templates themselves: never leave the folder.
-        if name.contains("..") || name.starts_with('/') || name.contains('\\') {
+        if name.split('/').any(|part| part == "..") || name.starts_with('/') || name.contains('\\')
+        {
             return Err(Error::new(
                 ErrorKind::TemplateNotFound,
                 format!("template name `{name}` leaves the templates folder"),
