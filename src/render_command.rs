@@ -12,7 +12,23 @@ use crate::render::out::{write_all, write_atomic};
 use crate::render::spec::{self, Override};
 use crate::render::{self, Options};
 
+/// `--templates DIR` must name a folder: a typo would otherwise fall back to the built-in
+/// templates without a word.
+fn check_templates(dir: Option<&std::path::PathBuf>) -> Result<(), String> {
+    match dir {
+        Some(dir) if !dir.is_dir() => Err(format!(
+            "--templates {}: not a folder of templates",
+            dir.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub fn init(args: &InitArgs) -> u8 {
+    if let Err(error) = check_templates(args.templates.as_ref()) {
+        eprintln!("error: {error}");
+        return exit::INPUT_ERROR;
+    }
     if args.path.exists() && !args.force {
         eprintln!(
             "error: {} exists; pass --force to replace it",
@@ -72,6 +88,10 @@ fn overrides(args: &RenderArgs) -> Result<Vec<Override>, String> {
 }
 
 pub fn render(args: &RenderArgs) -> u8 {
+    if let Err(error) = check_templates(args.templates.as_ref()) {
+        eprintln!("error: {error}");
+        return exit::INPUT_ERROR;
+    }
     let source = match crate::input::read_file(&args.spec) {
         Ok(source) => source,
         Err(error) => {

@@ -193,6 +193,14 @@ fn a_template_override_that_breaks_a_rule_stops_the_output() {
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     assert!(!out.exists());
 
+    let run = zerodown_in(dir.path(), &["render", "--templates", "no-such-folder"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("not a folder of templates"),
+        "{}",
+        run.stderr
+    );
+
     // A template that does not render is an input error with its place.
     fs::write(
         templates.join("service.yaml.j2"),
