@@ -42,6 +42,43 @@ while [ "$(stat -c %s "$big" 2>/dev/null || echo 0)" -lt 50000000 ]; do
 done
 report "generated stream" "$(stat -c %s "$big")" "$bin" lint "$big" --format json
 
+# Cross-object rules at scale: 5,000 apps (Deployment, Service, PDB) in one namespace, all
+# alike but for their name, the worst case for rules that compare objects pairwise.
+apps="$work/apps.yaml"
+python3 - "$apps" <<'PY'
+import sys
+docs = []
+for i in range(5000):
+    docs.append(f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: app{i}}}
+spec:
+  replicas: 3
+  selector: {{matchLabels: {{app: app{i}}}}}
+  template:
+    metadata: {{labels: {{app: app{i}, color: blue}}}}
+    spec:
+      containers:
+      - {{name: web, image: "nginx:1.27", ports: [{{containerPort: 8080}}]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: app{i}}}
+spec:
+  selector: {{app: app{i}}}
+  ports: [{{port: 80}}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: app{i}}}
+spec:
+  maxUnavailable: 1
+  selector: {{matchLabels: {{app: app{i}}}}}
+""")
+open(sys.argv[1], "w").write("---\n".join(docs))
+PY
+report "5,000 apps, 1 namespace" "$(stat -c %s "$apps")" "$bin" lint "$apps" --format json
+
 small="examples/fixed/checkout.yaml"
 python3 - "$bin" "$small" <<'PY'
 import subprocess, sys, time

@@ -44,6 +44,8 @@ struct Index<'a> {
     /// namespace → API group → kind → objects (nested so lookups borrow plain `&str`s).
     by_kind: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<&'a Object>>>>,
     pods: HashMap<&'a str, Vec<PodOwner<'a>>>,
+    /// namespace → label key → value → indices into `pods[namespace]`.
+    pods_by_label: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>,
 }
 
 pub struct Context<'a> {
@@ -68,11 +70,17 @@ impl<'a> Context<'a> {
                 .or_default()
                 .push(object);
             if let Some(pod) = pod_template(object) {
-                index
-                    .pods
-                    .entry(namespace)
-                    .or_default()
-                    .push(PodOwner { object, pod });
+                let pods = index.pods.entry(namespace).or_default();
+                let by_label = index.pods_by_label.entry(namespace).or_default();
+                for (key, value) in pod.labels {
+                    by_label
+                        .entry(key.as_str())
+                        .or_default()
+                        .entry(value.as_str())
+                        .or_default()
+                        .push(pods.len());
+                }
+                pods.push(PodOwner { object, pod });
             }
         }
         Context {
@@ -116,6 +124,39 @@ impl<'a> Context<'a> {
     /// ReplicaSets, Jobs, CronJobs, bare Pods and Argo Rollouts.
     pub fn pod_templates(&self, namespace: &str) -> &[PodOwner<'a>] {
         self.index.pods.get(namespace).map_or(&[], Vec::as_slice)
+    }
+
+    /// The pod templates of the namespace labelled `key: value`: the first cut for matching
+    /// a selector, so a selector is checked against the templates that can match it.
+    pub fn pod_templates_labelled(
+        &self,
+        namespace: &str,
+        key: &str,
+        value: &str,
+    ) -> impl Iterator<Item = &PodOwner<'a>> + '_ {
+        let pods = self.pod_templates(namespace);
+        self.index
+            .pods_by_label
+            .get(namespace)
+            .and_then(|by_key| by_key.get(key))
+            .and_then(|by_value| by_value.get(value))
+            .into_iter()
+            .flatten()
+            .map(move |&i| &pods[i])
+    }
+
+    /// Whether any pod template of the namespace carries every `key: value` of `labels`
+    /// (a Service-style selector; an empty one matches nothing).
+    pub fn any_pod_template_with(
+        &self,
+        namespace: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> bool {
+        let Some((key, value)) = labels.iter().next() else {
+            return false;
+        };
+        self.pod_templates_labelled(namespace, key, value)
+            .any(|owner| map_selector_matches(labels, owner.pod.labels))
     }
 
     /// Services in `object`'s namespace whose selector selects pods labelled `labels`.

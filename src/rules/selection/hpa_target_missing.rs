@@ -3,7 +3,7 @@ use serde_json::Value;
 use super::common::templated;
 use crate::rules::context::api_group;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
-use crate::suggest::did_you_mean;
+use crate::suggest::did_you_mean_name;
 
 pub struct HpaTargetMissing;
 
@@ -57,7 +57,7 @@ impl Rule for HpaTargetMissing {
             if peers.is_empty() || peers.iter().any(|o| o.name == name) {
                 continue;
             }
-            let suggestion = did_you_mean(name, peers.iter().map(|o| o.name.as_str()));
+            let suggestion = did_you_mean_name(name, peers.iter().map(|o| o.name.as_str()));
             let help = if suggestion.is_empty() {
                 let mut names: Vec<&str> = peers.iter().map(|o| o.name.as_str()).collect();
                 names.sort_unstable();

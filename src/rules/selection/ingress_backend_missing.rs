@@ -3,7 +3,7 @@ use serde_json::Value;
 use super::common::{operator_may_create_service, templated};
 use crate::k8s::Object;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
-use crate::suggest::did_you_mean;
+use crate::suggest::did_you_mean_name;
 
 pub struct IngressBackendMissing;
 
@@ -207,7 +207,10 @@ impl Rule for IngressBackendMissing {
                         ),
                         format!(
                             "point the backend at an existing Service{}, or add the Service",
-                            did_you_mean(backend.name, services.iter().map(|s| s.name.as_str()))
+                            did_you_mean_name(
+                                backend.name,
+                                services.iter().map(|s| s.name.as_str())
+                            )
                         ),
                     );
                     continue;

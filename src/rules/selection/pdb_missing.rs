@@ -1,4 +1,6 @@
-use super::common::{pdbs, pod_labels, serves};
+use std::collections::HashMap;
+
+use super::common::{Pdb, pdbs, pod_labels, serves};
 use crate::rules::replicas::replica_floor;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
@@ -24,6 +26,8 @@ impl Rule for PdbMissing {
     }
 
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
+        // Read each namespace's budgets once, not once per workload.
+        let mut budgets_by_namespace: HashMap<&str, BudgetIndex> = HashMap::new();
         for object in context.objects {
             if !is_covered_kind(&object.api_version, &object.kind) {
                 continue;
@@ -36,11 +40,10 @@ impl Rule for PdbMissing {
                 continue;
             };
             let namespace = context.namespace(object);
-            let budgets = pdbs(context, namespace);
-            if budgets
-                .iter()
-                .any(|pdb| pdb.unreadable || pdb.selects(labels))
-            {
+            let budgets = budgets_by_namespace
+                .entry(namespace)
+                .or_insert_with(|| BudgetIndex::new(pdbs(context, namespace)));
+            if budgets.covers(labels) {
                 continue;
             }
             sink.report(
@@ -57,5 +60,48 @@ impl Rule for PdbMissing {
                  `minAvailable` equal to the replica count, which blocks every drain",
             );
         }
+    }
+}
+
+/// A namespace's budgets, indexed by their first `matchLabels` pair so a workload is checked
+/// against the budgets that can select it rather than against all of them.
+struct BudgetIndex<'a> {
+    by_label: HashMap<(String, String), Vec<Pdb<'a>>>,
+    /// Budgets without `matchLabels` (expressions only, or empty): checked for every workload.
+    others: Vec<Pdb<'a>>,
+    /// A budget whose selector cannot be read might select anything: stay silent.
+    any_unreadable: bool,
+}
+
+impl<'a> BudgetIndex<'a> {
+    fn new(budgets: Vec<Pdb<'a>>) -> Self {
+        let mut index = BudgetIndex {
+            by_label: HashMap::new(),
+            others: Vec::new(),
+            any_unreadable: budgets.iter().any(|pdb| pdb.unreadable),
+        };
+        for pdb in budgets {
+            let first = pdb
+                .selector
+                .as_ref()
+                .and_then(|s| s.match_labels.as_ref())
+                .and_then(|labels| labels.iter().next())
+                .map(|(k, v)| (k.clone(), v.clone()));
+            match first {
+                Some(pair) => index.by_label.entry(pair).or_default().push(pdb),
+                None => index.others.push(pdb),
+            }
+        }
+        index
+    }
+
+    fn covers(&self, labels: &std::collections::BTreeMap<String, String>) -> bool {
+        self.any_unreadable
+            || self.others.iter().any(|pdb| pdb.selects(labels))
+            || labels.iter().any(|(k, v)| {
+                self.by_label
+                    .get(&(k.clone(), v.clone()))
+                    .is_some_and(|budgets| budgets.iter().any(|pdb| pdb.selects(labels)))
+            })
     }
 }

@@ -1,3 +1,5 @@
+use std::collections::{BTreeMap, HashMap};
+
 use super::common::{argo_pod_labels, operator_may_own, read_pdb};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
@@ -15,6 +17,8 @@ impl Rule for PdbSelectsNothing {
     }
 
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
+        // The labels of pods Argo Rollouts creates beyond the templates, once per namespace.
+        let mut argo_labels: HashMap<&str, Vec<BTreeMap<String, String>>> = HashMap::new();
         for object in context.objects {
             let Some(pdb) = read_pdb(object) else {
                 continue;
@@ -43,8 +47,22 @@ impl Rule for PdbSelectsNothing {
             if templates.is_empty() {
                 continue;
             }
-            let selects_any = templates.iter().any(|owner| pdb.selects(owner.pod.labels))
-                || argo_pod_labels(context, namespace)
+            // A matchLabels pair narrows the templates to check; expressions alone do not.
+            let first_pair = pdb
+                .selector
+                .as_ref()
+                .and_then(|s| s.match_labels.as_ref())
+                .and_then(|labels| labels.iter().next());
+            let selects_template = match first_pair {
+                Some((key, value)) => context
+                    .pod_templates_labelled(namespace, key, value)
+                    .any(|owner| pdb.selects(owner.pod.labels)),
+                None => templates.iter().any(|owner| pdb.selects(owner.pod.labels)),
+            };
+            let selects_any = selects_template
+                || argo_labels
+                    .entry(namespace)
+                    .or_insert_with(|| argo_pod_labels(context, namespace))
                     .iter()
                     .any(|labels| pdb.selects(labels));
             let match_labels = pdb

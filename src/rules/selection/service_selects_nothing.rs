@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -56,6 +56,8 @@ impl Rule for ServiceSelectsNothing {
     }
 
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
+        // The labels of pods Argo Rollouts creates beyond the templates, once per namespace.
+        let mut argo_labels: HashMap<&str, Vec<BTreeMap<String, String>>> = HashMap::new();
         for service in context.objects {
             if service.kind != "Service" || service.api_version != "v1" {
                 continue;
@@ -66,10 +68,10 @@ impl Rule for ServiceSelectsNothing {
             let namespace = context.namespace(service);
             let templates = context.pod_templates(namespace);
             if templates.is_empty()
-                || templates
-                    .iter()
-                    .any(|owner| map_selector_matches(&selector, owner.pod.labels))
-                || argo_pod_labels(context, namespace)
+                || context.any_pod_template_with(namespace, &selector)
+                || argo_labels
+                    .entry(namespace)
+                    .or_insert_with(|| argo_pod_labels(context, namespace))
                     .iter()
                     .any(|labels| map_selector_matches(&selector, labels))
                 || operator_may_own(context, namespace, &selector)

@@ -1,7 +1,7 @@
 //! Two copies of one workload that differ in one label value (the colour), with a Service
 //! selecting one of them: the idle colour must be able to take the whole load at the switch.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -21,6 +21,10 @@ static META: RuleMeta = rule_meta!(
 );
 
 type Labels = BTreeMap<String, String>;
+
+/// What two colours share: kind, containers, the one label key whose value differs, and
+/// every other label.
+type PairKey<'a> = (&'a str, &'a [String], &'a str, Vec<(&'a str, &'a str)>);
 
 /// A Deployment or StatefulSet that may be one colour of a pair.
 struct Candidate<'a> {
@@ -168,21 +172,67 @@ fn split_groups<'a>(context: &Context<'a>, namespace: &str) -> Vec<Vec<&'a str>>
     groups
 }
 
-/// Whether a traffic layer routes to both workloads: then they are a canary pair (or a
-/// weighted blue-green whose switch is a weight, not a selector), not this rule's case.
-fn split_between<'a>(context: &Context<'a>, namespace: &str, a: &Labels, b: &Labels) -> bool {
-    let selects = |name: &str, labels: &Labels| {
-        context
-            .find(namespace, "", "Service", name)
-            .is_some_and(|s| service_selects(s, labels))
-    };
-    let routed = split_groups(context, namespace)
-        .iter()
-        .any(|group| group.iter().any(|n| selects(n, a)) && group.iter().any(|n| selects(n, b)));
-    let subsets = context
-        .of_kind(namespace, "networking.istio.io", "DestinationRule")
-        .iter()
-        .any(|rule| {
+/// The workloads of one namespace and what selects and routes to them, computed once so
+/// each pair is checked in constant time.
+struct Namespace<'a> {
+    candidates: Vec<Candidate<'a>>,
+    services: Vec<&'a Object>,
+    /// For each candidate, the indices (into `services`) of the Services selecting it.
+    selected_by: Vec<Vec<usize>>,
+    /// For each Service, whether it is named like a preview (not live) endpoint.
+    preview: Vec<bool>,
+    /// For each candidate, the traffic splits (route rules, TrafficSplits, canary Ingress
+    /// groups, DestinationRules with subsets) that send it requests.
+    splits_of: Vec<Vec<usize>>,
+}
+
+impl<'a> Namespace<'a> {
+    fn new(context: &Context<'a>, namespace: &str, candidates: Vec<Candidate<'a>>) -> Self {
+        let services = context.of_kind(namespace, "", "Service").to_vec();
+        // Candidates by label pair, so a Service is matched against the workloads carrying
+        // its first selector pair instead of against every workload.
+        let mut by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, candidate) in candidates.iter().enumerate() {
+            for (key, value) in candidate.labels {
+                by_label.entry((key, value)).or_default().push(i);
+            }
+        }
+        let mut selected_by = vec![Vec::new(); candidates.len()];
+        let mut selects: Vec<Vec<usize>> = Vec::with_capacity(services.len());
+        for (s, service) in services.iter().enumerate() {
+            let first = match &service.typed {
+                Some(Typed::Service(svc)) => svc
+                    .spec
+                    .as_ref()
+                    .and_then(|spec| spec.selector.as_ref())
+                    .and_then(|selector| selector.iter().next()),
+                _ => None,
+            };
+            let chosen: Vec<usize> = first
+                .and_then(|(k, v)| by_label.get(&(k.as_str(), v.as_str())))
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&c| service_selects(service, candidates[c].labels))
+                .collect();
+            for &c in &chosen {
+                selected_by[c].push(s);
+            }
+            selects.push(chosen);
+        }
+        let mut splits_of = vec![Vec::new(); candidates.len()];
+        let mut split = 0;
+        for group in split_groups(context, namespace) {
+            for name in group {
+                if let Some(s) = services.iter().position(|service| service.name == name) {
+                    for &c in &selects[s] {
+                        splits_of[c].push(split);
+                    }
+                }
+            }
+            split += 1;
+        }
+        for rule in context.of_kind(namespace, "networking.istio.io", "DestinationRule") {
             let subset_labels: Vec<Labels> = strings(&rule.value, "/spec/subsets")
                 .filter_map(|s| s.get("labels").and_then(Value::as_object))
                 .map(|m| {
@@ -191,10 +241,63 @@ fn split_between<'a>(context: &Context<'a>, namespace: &str, a: &Labels, b: &Lab
                         .collect()
                 })
                 .collect();
-            subset_labels.iter().any(|s| map_selector_matches(s, a))
-                && subset_labels.iter().any(|s| map_selector_matches(s, b))
-        });
-    routed || subsets
+            for (c, candidate) in candidates.iter().enumerate() {
+                if subset_labels
+                    .iter()
+                    .any(|s| map_selector_matches(s, candidate.labels))
+                {
+                    splits_of[c].push(split);
+                }
+            }
+            split += 1;
+        }
+        let preview = services.iter().map(|s| preview_name(&s.name)).collect();
+        Namespace {
+            candidates,
+            services,
+            preview,
+            selected_by,
+            splits_of,
+        }
+    }
+
+    /// Whether a traffic layer routes to both workloads: then they are a canary pair (or a
+    /// weighted blue-green whose switch is a weight, not a selector), not this rule's case.
+    fn split_between(&self, a: usize, b: usize) -> bool {
+        self.splits_of[a]
+            .iter()
+            .any(|s| self.splits_of[b].contains(s))
+    }
+
+    /// The Services that select `this` but not `other`.
+    fn only(&self, this: usize, other: usize) -> impl Iterator<Item = usize> + '_ {
+        self.selected_by[this]
+            .iter()
+            .copied()
+            .filter(move |s| !self.selected_by[other].contains(s))
+    }
+
+    /// Which of the two is live, and the Service that makes it so: a Service selects one
+    /// and not the other. When each has a Service of its own, the live one is the one not
+    /// named like a preview; when that does not decide, neither is.
+    fn live_side(&self, a: usize, b: usize) -> Option<(bool, &'a Object)> {
+        let first = |this, other, live_only: bool| {
+            self.only(this, other)
+                .find(|&s| !live_only || !self.preview[s])
+                .map(|s| self.services[s])
+        };
+        let (only_a, only_b) = (first(a, b, false), first(b, a, false));
+        let (only_a, only_b) = if only_a.is_some() && only_b.is_some() {
+            (first(a, b, true), first(b, a, true))
+        } else {
+            (only_a, only_b)
+        };
+        match (only_a, only_b) {
+            (Some(service), None) => Some((true, service)),
+            (None, Some(service)) => Some((false, service)),
+            _ => None,
+        }
+    }
 }
 
 /// A Service named like a preview or test endpoint does not carry live traffic.
@@ -227,10 +330,38 @@ impl Rule for BlueGreenStandbyUndersized {
             if candidates.len() < 2 {
                 continue;
             }
-            let services = context.of_kind(namespace, "", "Service");
-            for (i, a) in candidates.iter().enumerate() {
-                for b in &candidates[i + 1..] {
-                    check_pair(context, sink, namespace, services, a, b);
+            // Two colours have the same kind, containers and label keys, and all label values
+            // but one equal: group by (kind, containers, the key left out, the other labels),
+            // so only workloads that can form a pair are ever compared.
+            let mut groups: HashMap<PairKey, Vec<usize>> = HashMap::new();
+            for (i, c) in candidates.iter().enumerate() {
+                for left_out in c.labels.keys() {
+                    let rest: Vec<(&str, &str)> = c
+                        .labels
+                        .iter()
+                        .filter(|(k, _)| *k != left_out)
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    groups
+                        .entry((&c.object.kind, &c.containers, left_out, rest))
+                        .or_default()
+                        .push(i);
+                }
+            }
+            let mut groups: Vec<Vec<usize>> = groups
+                .into_values()
+                .filter(|members| members.len() > 1)
+                .collect();
+            if groups.is_empty() {
+                continue;
+            }
+            groups.sort_unstable();
+            let namespace = Namespace::new(context, namespace, candidates);
+            for members in &groups {
+                for (n, &a) in members.iter().enumerate() {
+                    for &b in &members[n + 1..] {
+                        check_pair(context, sink, &namespace, a, b);
+                    }
                 }
             }
         }
@@ -240,41 +371,32 @@ impl Rule for BlueGreenStandbyUndersized {
 fn check_pair<'a>(
     context: &Context<'a>,
     sink: &mut Sink<'_>,
-    namespace: &str,
-    services: &[&'a Object],
-    a: &Candidate<'a>,
-    b: &Candidate<'a>,
+    namespace: &Namespace<'a>,
+    a_index: usize,
+    b_index: usize,
 ) {
-    if a.object.kind != b.object.kind || a.containers != b.containers {
+    let (a, b) = (
+        &namespace.candidates[a_index],
+        &namespace.candidates[b_index],
+    );
+    // Which side a Service selects alone is checked first: it is the cheapest test and
+    // rejects almost every pair of unrelated apps (each has its own live Service).
+    let Some((live_is_a, service)) = namespace.live_side(a_index, b_index) else {
         return;
-    }
+    };
     let Some((key, value_a, value_b)) = one_difference(a.labels, b.labels) else {
         return;
     };
     if ROLE_KEYS.contains(&key)
         || canary_labels(key, value_a, value_b)
-        || split_between(context, namespace, a.labels, b.labels)
+        || namespace.split_between(a_index, b_index)
     {
         return;
     }
-    let only = |this: &Labels, other: &Labels| -> Vec<&'a Object> {
-        services
-            .iter()
-            .copied()
-            .filter(|s| service_selects(s, this) && !service_selects(s, other))
-            .collect()
-    };
-    let (mut only_a, mut only_b) = (only(a.labels, b.labels), only(b.labels, a.labels));
-    if !only_a.is_empty() && !only_b.is_empty() {
-        // Each colour has its own Service: the live one is the one not named as a preview.
-        only_a.retain(|s| !preview_name(&s.name));
-        only_b.retain(|s| !preview_name(&s.name));
-    }
-    let (live, standby, service, live_value, standby_value) = match (only_a.first(), only_b.first())
-    {
-        (Some(service), None) => (a, b, service, value_a, value_b),
-        (None, Some(service)) => (b, a, service, value_b, value_a),
-        _ => return,
+    let (live, standby, live_value, standby_value) = if live_is_a {
+        (a, b, value_a, value_b)
+    } else {
+        (b, a, value_b, value_a)
     };
     let live_replicas = min_replicas(context, live.object);
     let standby_replicas = min_replicas(context, standby.object);

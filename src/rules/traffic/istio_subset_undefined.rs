@@ -2,7 +2,7 @@ use serde_json::Value;
 
 use super::istio::{self, host_key, service_of};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
-use crate::suggest::did_you_mean;
+use crate::suggest::did_you_mean_name;
 
 pub struct IstioSubsetUndefined;
 
@@ -55,7 +55,7 @@ impl Rule for IstioSubsetUndefined {
                                  {host_namespace} has DestinationRules, none for it){}: \
                                  requests to an undefined subset fail with 503",
                                 object.display_name(),
-                                did_you_mean(host, hosts),
+                                did_you_mean_name(host, hosts),
                             ),
                             format!(
                                 "add a DestinationRule with `host: {host}` and a subset \
@@ -84,7 +84,7 @@ impl Rule for IstioSubsetUndefined {
                              not define (subsets: {list}){}: requests routed to it fail with 503",
                             object.display_name(),
                             names.join(" and "),
-                            did_you_mean(subset, defined.iter().copied()),
+                            did_you_mean_name(subset, defined.iter().copied()),
                         ),
                         format!(
                             "define subset \"{subset}\" in the DestinationRule for {host} (with \

@@ -1,6 +1,6 @@
 use super::rollouts::{is_rollout, service_refs};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
-use crate::suggest::did_you_mean;
+use crate::suggest::did_you_mean_name;
 
 pub struct RolloutServiceMissing;
 
@@ -28,7 +28,7 @@ impl Rule for RolloutServiceMissing {
                     continue;
                 }
                 let suggestion =
-                    did_you_mean(reference.name, services.iter().map(|s| s.name.as_str()));
+                    did_you_mean_name(reference.name, services.iter().map(|s| s.name.as_str()));
                 sink.report(
                     rollout,
                     reference.pointer,
