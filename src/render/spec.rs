@@ -818,6 +818,33 @@ fn check(spec: &AppSpec) -> Vec<(String, String)> {
             ));
         }
     }
+    for (section, values) in [
+        ("requests", &spec.resources.requests),
+        ("limits", &spec.resources.limits),
+    ] {
+        for (name, quantity) in values {
+            let pointer = format!("/resources/{section}/{}", crate::yaml::escape(name));
+            if !is_resource_name(name) {
+                push(
+                    &mut problems,
+                    &pointer,
+                    format!(
+                        "`{name}` is not a resource the API accepts{}; use cpu, memory, \
+                         ephemeral-storage, hugepages-<size> or a domain-qualified name \
+                         (example.com/gpu)",
+                        crate::suggest::did_you_mean(name, STANDARD_RESOURCES.iter().copied())
+                    ),
+                );
+            }
+            if !is_quantity(&quantity.to_string()) {
+                push(
+                    &mut problems,
+                    &pointer,
+                    format!("`{quantity}` is not a quantity like 250m, 1, 512Mi or 2Gi"),
+                );
+            }
+        }
+    }
     if let Some(autoscaling) = &spec.autoscaling {
         if autoscaling.min_replicas < 2 {
             problems.push((
@@ -869,6 +896,46 @@ fn check_track_replicas(pointer: &str, replicas: i64, problems: &mut Vec<(String
             format!("{replicas} replica(s) cannot stay up through a drain; use at least 2"),
         ));
     }
+}
+
+const STANDARD_RESOURCES: &[&str] = &["cpu", "memory", "ephemeral-storage"];
+
+/// A resource name the API accepts in requests and limits.
+fn is_resource_name(name: &str) -> bool {
+    STANDARD_RESOURCES.contains(&name) || name.starts_with("hugepages-") || name.contains('/')
+}
+
+/// A Kubernetes quantity: a decimal number with an optional binary (Ki…Ei), decimal
+/// (n, u, m, k, M…E) or exponent suffix.
+fn is_quantity(text: &str) -> bool {
+    let text = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let digits_end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(digits_end);
+    let number_ok = !number.is_empty() && number != "." && number.matches('.').count() <= 1;
+    let suffix_ok = matches!(
+        suffix,
+        "" | "Ki"
+            | "Mi"
+            | "Gi"
+            | "Ti"
+            | "Pi"
+            | "Ei"
+            | "n"
+            | "u"
+            | "m"
+            | "k"
+            | "M"
+            | "G"
+            | "T"
+            | "P"
+            | "E"
+    ) || suffix
+        .strip_prefix(['e', 'E'])
+        .map(|exp| exp.strip_prefix(['+', '-']).unwrap_or(exp))
+        .is_some_and(|exp| !exp.is_empty() && exp.bytes().all(|b| b.is_ascii_digit()));
+    number_ok && suffix_ok
 }
 
 fn is_hostname(host: &str) -> bool {
@@ -1001,5 +1068,12 @@ mod tests {
         );
         assert_eq!(host_port("postgres"), None);
         assert!(is_duration("5m") && !is_duration("5") && !is_duration("m"));
+        for good in ["100m", "1", "0.5", "512Mi", "2Gi", "1e3", "1.5G"] {
+            assert!(is_quantity(good), "{good}");
+        }
+        for bad in ["100mm", "", "Mi", "1.2.3", "1 Gi", "abc"] {
+            assert!(!is_quantity(bad), "{bad}");
+        }
+        assert!(is_resource_name("nvidia.com/gpu") && !is_resource_name("cpus"));
     }
 }
