@@ -178,6 +178,13 @@ fn objects_carry_the_strategy_semantics() {
     let header = stream.find("x-variant").expect("a header route");
     let default = stream.find("name: default").expect("a default route");
     assert!(header < default, "the header route comes first:\n{stream}");
+    // Argo's Gateway API plugin needs both Services in the route it reweights.
+    let stream = render_with("canary", "argo-rollouts", &[], &config).stream();
+    let route = &stream[stream.find("kind: HTTPRoute").expect("a route")..];
+    assert!(
+        route.contains("name: checkout-canary") && route.contains("weight: 0"),
+        "{route}"
+    );
     let stream = render_with("blue-green", "argo-rollouts", &[], &config).stream();
     assert!(stream.contains("scaleDownDelaySeconds: 30"), "{stream}");
     let stream = render_with("rolling", "gateway", MIGRATION_AND_AUTOSCALING, &config).stream();

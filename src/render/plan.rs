@@ -154,8 +154,9 @@ pub fn plan(spec: &AppSpec, kubernetes_version: KubeVersion) -> Plan {
                     }
                 }
                 "canary" | "ab" => {
-                    let (track, _, _) = second_track(spec);
+                    let (track, image, _) = second_track(spec);
                     services.push(service(&format!("{name}-{track}"), labels(&base)));
+                    second = Some((track.to_string(), image));
                 }
                 _ => {}
             }
@@ -421,8 +422,10 @@ fn routes(
             let backend =
                 |service: &str, weight: Option<i64>| json!({"service": service, "weight": weight});
             let rules = match (second, spec.traffic.as_str()) {
-                // Argo Rollouts' Gateway API plugin rewrites these weights during a rollout.
-                (Some((track, _)), "argo-rollouts") if !is_ab => vec![json!({"backends": [
+                // Argo Rollouts' Gateway API plugin rewrites these weights during a rollout
+                // (and adds the header rule of a setHeaderRoute step itself), so the route
+                // lists both Services, the canary at 0.
+                (Some((track, _)), "argo-rollouts") => vec![json!({"backends": [
                     backend(stable, Some(100)),
                     backend(&format!("{name}-{track}"), Some(0)),
                 ]})],
