@@ -92,6 +92,12 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// The absolute folder a file is in (`.` for a bare file name), if it exists.
+pub fn folder_of(path: &Path) -> Option<PathBuf> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()
+}
+
 impl Config {
     /// Reads and checks a config file; every error is located in it.
     pub fn load(path: &Path, known_rules: &[&str]) -> Result<Config, InputError> {
@@ -122,16 +128,7 @@ impl Config {
         };
 
         let path = PathBuf::from(&source.name);
-        let root = path
-            .parent()
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    p
-                }
-            })
-            .and_then(|p| std::fs::canonicalize(p).ok());
+        let root = folder_of(&path);
         let mut config = Config {
             path: Some(path),
             root,

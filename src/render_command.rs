@@ -1,7 +1,6 @@
 //! The `init` and `render` subcommands: arguments in, files or a stream out, exit code back.
 
 use std::io::Write;
-use std::path::Path;
 
 use crate::cli::{InitArgs, RenderArgs};
 use crate::commands::find_config;
@@ -115,17 +114,7 @@ pub fn render(args: &RenderArgs) -> u8 {
             return exit::INPUT_ERROR;
         }
     };
-    let spec_folder = args
-        .spec
-        .parent()
-        .map(|p| {
-            if p.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                p
-            }
-        })
-        .and_then(|p| std::fs::canonicalize(p).ok());
+    let spec_folder = crate::config::folder_of(&args.spec);
     let config = match find_config(args.no_config, args.config.as_ref(), spec_folder.as_deref()) {
         Ok(config) => config,
         Err(error) => {

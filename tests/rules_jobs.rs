@@ -1,18 +1,12 @@
 //! Migration Jobs and Jobs that block the next apply: `migration-job-retries`,
 //! `migration-job-unordered`, `job-template-immutable`.
 
-use zerodown::config::Config;
-use zerodown::source::SourceFile;
+mod common;
 
 /// (message, pointer) of each finding of `rule`.
 fn findings(rule: &str, text: &str) -> Vec<(String, String)> {
-    let (_, diagnostics) = zerodown::lint_sources(
-        vec![SourceFile::new("input.yaml", text.to_string())],
-        &Config::default(),
-    );
-    diagnostics
+    common::diagnostics_of(rule, &[("input.yaml", text)])
         .into_iter()
-        .filter(|d| d.rule == rule)
         .map(|d| (d.message, d.pointer.unwrap_or_default()))
         .collect()
 }

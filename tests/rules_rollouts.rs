@@ -1,18 +1,12 @@
 //! Blue-green pairs and Argo Rollouts: `blue-green-standby-undersized`,
 //! `rollout-service-missing`, `rollout-scale-down-delay`.
 
-use zerodown::config::Config;
-use zerodown::source::SourceFile;
+mod common;
 
 /// (message, pointer) of each finding of `rule`.
 fn findings(rule: &str, text: &str) -> Vec<(String, String)> {
-    let (_, diagnostics) = zerodown::lint_sources(
-        vec![SourceFile::new("input.yaml", text.to_string())],
-        &Config::default(),
-    );
-    diagnostics
+    common::diagnostics_of(rule, &[("input.yaml", text)])
         .into_iter()
-        .filter(|d| d.rule == rule)
         .map(|d| (d.message, d.pointer.unwrap_or_default()))
         .collect()
 }

@@ -1,20 +1,18 @@
 //! Edge cases of the selection rules: Services, PodDisruptionBudgets, HPAs and route
 //! backends, through the library entry point.
 
-use zerodown::config::Config;
-use zerodown::source::SourceFile;
+mod common;
 
 /// `(pointer, message, help)` of every finding of `rule` over the given files.
 fn run(rule: &str, files: &[&str]) -> Vec<(String, String, String)> {
-    let sources = files
+    let names: Vec<String> = (0..files.len()).map(|i| format!("f{i}.yaml")).collect();
+    let named: Vec<(&str, &str)> = names
         .iter()
-        .enumerate()
-        .map(|(i, text)| SourceFile::new(format!("f{i}.yaml"), text.to_string()))
+        .map(String::as_str)
+        .zip(files.iter().copied())
         .collect();
-    let (_, diagnostics) = zerodown::lint_sources(sources, &Config::default());
-    diagnostics
+    common::diagnostics_of(rule, &named)
         .into_iter()
-        .filter(|d| d.rule == rule)
         .map(|d| (d.pointer.unwrap_or_default(), d.message, d.help))
         .collect()
 }

@@ -1,20 +1,14 @@
 //! Edge cases of the traffic rules: ingress-nginx canaries, Istio routes and subsets,
 //! Gateway API weights.
 
-use zerodown::config::Config;
-use zerodown::severity::Severity;
-use zerodown::source::SourceFile;
+mod common;
 
-/// `(rule, line, message)` of the findings of `rule` over the files.
+use zerodown::severity::Severity;
+
+/// `(line, message, severity)` of the findings of `rule` over the files.
 fn findings_in(files: &[(&str, &str)], rule: &str) -> Vec<(usize, String, Severity)> {
-    let sources = files
-        .iter()
-        .map(|(name, text)| SourceFile::new(*name, text.to_string()))
-        .collect();
-    let (_, diagnostics) = zerodown::lint_sources(sources, &Config::default());
-    diagnostics
+    common::diagnostics_of(rule, files)
         .into_iter()
-        .filter(|d| d.rule == rule)
         .map(|d| (d.start.line, d.message, d.severity))
         .collect()
 }

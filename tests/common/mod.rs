@@ -61,3 +61,14 @@ pub fn rules_of(run: &Run) -> Vec<String> {
         .map(|f| f["rule"].as_str().expect("rule").to_string())
         .collect()
 }
+
+/// Lints `files` (name, text) in-process with the default config and returns the
+/// diagnostics of `rule`, in output order.
+pub fn diagnostics_of(rule: &str, files: &[(&str, &str)]) -> Vec<zerodown::lint::Diagnostic> {
+    let sources = files
+        .iter()
+        .map(|(name, text)| zerodown::source::SourceFile::new(*name, text.to_string()))
+        .collect();
+    let (_, diagnostics) = zerodown::lint_sources(sources, &zerodown::config::Config::default());
+    diagnostics.into_iter().filter(|d| d.rule == rule).collect()
+}
