@@ -383,10 +383,13 @@ impl Override {
         let mut node = root;
         for (i, segment) in segments.iter().enumerate() {
             let Value::Object(map) = node else {
+                let parent = if i == 0 {
+                    "the spec".to_string()
+                } else {
+                    format!("`{}`", segments[..i].join("."))
+                };
                 return Err(format!(
-                    "{}: `{}` is not a map, so it has no key `{segment}`",
-                    self.flag,
-                    segments[..i].join(".")
+                    "{parent} is not a map, so it has no key `{segment}`"
                 ));
             };
             if i + 1 == segments.len() {
@@ -438,7 +441,13 @@ pub fn parse(source: &SourceFile, overrides: &[Override]) -> Result<AppSpec, Vec
     let mut problems = Vec::new();
     for o in overrides {
         if let Err(message) = o.apply(&mut value) {
-            problems.push(InputError::whole_file(o.flag.clone(), message));
+            // Line 0: the error is about the flag, which has no place in the file.
+            problems.push(InputError {
+                file: o.flag.clone(),
+                line: 0,
+                column: 0,
+                message,
+            });
         }
     }
     if !problems.is_empty() {
