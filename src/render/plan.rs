@@ -59,9 +59,10 @@ pub fn plan(spec: &AppSpec, kubernetes_version: KubeVersion) -> Plan {
     let mut workloads: Vec<Workload> = Vec::new();
     let mut services: Vec<Value> = Vec::new();
     let service = |name: &str, selector: Value| json!({"name": name, "selector": selector});
-    // The Service the route sends (stable) traffic to, and the second one, if any.
+    // The Service the route sends (stable) traffic to, and the second track, if any: its
+    // label value names its workload and Service (`NAME-canary`, `NAME-b`).
     let stable_service = name.to_string();
-    let mut second: Option<(String, String)> = None; // (track value, image)
+    let mut second: Option<&'static str> = None;
 
     match (spec.strategy.as_str(), argo) {
         ("blue-green", false) => {
@@ -125,7 +126,7 @@ pub fn plan(spec: &AppSpec, kubernetes_version: KubeVersion) -> Plan {
                     labels(&[(NAME_LABEL, name), (TRACK_LABEL, track)]),
                 ));
             }
-            second = Some((track.to_string(), image));
+            second = Some(track);
         }
         (strategy, true) => {
             // Argo Rollouts owns the ReplicaSets; both Services select every pod and the
@@ -154,9 +155,9 @@ pub fn plan(spec: &AppSpec, kubernetes_version: KubeVersion) -> Plan {
                     }
                 }
                 "canary" | "ab" => {
-                    let (track, image, _) = second_track(spec);
+                    let (track, _, _) = second_track(spec);
                     services.push(service(&format!("{name}-{track}"), labels(&base)));
-                    second = Some((track.to_string(), image));
+                    second = Some(track);
                 }
                 _ => {}
             }
@@ -239,7 +240,7 @@ pub fn plan(spec: &AppSpec, kubernetes_version: KubeVersion) -> Plan {
         "virtualservices": [],
         "ingresses": [],
     });
-    let routes = routes(spec, &stable_service, second.as_ref(), &mut notices);
+    let routes = routes(spec, &stable_service, second, &mut notices);
     for (key, value) in routes {
         context[key] = value;
     }
@@ -402,7 +403,7 @@ fn migration_job(spec: &AppSpec) -> Value {
 fn routes(
     spec: &AppSpec,
     stable: &str,
-    second: Option<&(String, String)>,
+    second: Option<&str>,
     notices: &mut Vec<String>,
 ) -> Vec<(&'static str, Value)> {
     let name = spec.name.as_str();
@@ -425,15 +426,15 @@ fn routes(
                 // Argo Rollouts' Gateway API plugin rewrites these weights during a rollout
                 // (and adds the header rule of a setHeaderRoute step itself), so the route
                 // lists both Services, the canary at 0.
-                (Some((track, _)), "argo-rollouts") => vec![json!({"backends": [
+                (Some(track), "argo-rollouts") => vec![json!({"backends": [
                     backend(stable, Some(100)),
                     backend(&format!("{name}-{track}"), Some(0)),
                 ]})],
-                (Some((track, _)), "gateway") if is_ab => vec![
+                (Some(track), "gateway") if is_ab => vec![
                     json!({"header": header, "backends": [backend(&format!("{name}-{track}"), None)]}),
                     json!({"backends": [backend(stable, None)]}),
                 ],
-                (Some((track, _)), "gateway") => vec![json!({"backends": [
+                (Some(track), "gateway") => vec![json!({"backends": [
                     backend(stable, Some(100 - weight)),
                     backend(&format!("{name}-{track}"), Some(weight)),
                 ]})],
@@ -457,19 +458,19 @@ fn routes(
                 .collect();
             let destination = |subset: Option<&str>, weight: Option<i64>| json!({"host": name, "subset": subset, "weight": weight});
             let (http, subsets) = match second {
-                Some((track, _)) if is_ab => (
+                Some(track) if is_ab => (
                     vec![
                         json!({"name": "ab", "header": header, "destinations": [destination(Some(track), None)]}),
                         json!({"name": "default", "destinations": [destination(Some("stable"), None)]}),
                     ],
-                    vec!["stable", track.as_str()],
+                    vec!["stable", track],
                 ),
-                Some((track, _)) => (
+                Some(track) => (
                     vec![json!({"name": "split", "destinations": [
                         destination(Some("stable"), Some(100 - weight)),
                         destination(Some(track), Some(weight)),
                     ]})],
-                    vec!["stable", track.as_str()],
+                    vec!["stable", track],
                 ),
                 None => (
                     vec![json!({"name": "default", "destinations": [destination(None, None)]})],
@@ -509,7 +510,7 @@ fn routes(
                 "service": stable,
                 "annotations": acknowledged,
             })];
-            if let Some((track, _)) = second {
+            if let Some(track) = second {
                 let mut annotations = json!({
                     "nginx.ingress.kubernetes.io/canary": "true",
                     "zerodown.dev/ignore": "ingress-nginx-retired",
