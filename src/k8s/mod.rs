@@ -144,3 +144,8 @@ pub fn int_value(value: &Value) -> Option<i64> {
         _ => None,
     }
 }
+
+/// The JSON pointer of an annotation (`/metadata/annotations/helm.sh~1hook`).
+pub fn annotation_pointer(key: &str) -> String {
+    format!("/metadata/annotations/{}", crate::yaml::escape(key))
+}

@@ -7,6 +7,16 @@ use crate::k8s::Object;
 use crate::rules::Context;
 use crate::rules::context::api_group;
 
+/// Deployments, StatefulSets and Argo Rollouts: the long-running workloads whose replica
+/// count is theirs to set (DaemonSets run one pod per node).
+pub fn is_replicated_workload(object: &Object) -> bool {
+    match object.kind.as_str() {
+        "Deployment" | "StatefulSet" => object.api_version == "apps/v1",
+        "Rollout" => object.api_version.starts_with("argoproj.io/"),
+        _ => false,
+    }
+}
+
 /// `spec.replicas` as written, `None` when unset (the API then defaults it to 1).
 pub fn declared_replicas(object: &Object) -> Option<i64> {
     object

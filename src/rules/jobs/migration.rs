@@ -98,11 +98,3 @@ pub fn sync_wave(object: &Object) -> Option<i64> {
         Some(_) => None,
     }
 }
-
-/// A JSON pointer token for an annotation key (`/` → `~1`).
-pub fn annotation_pointer(key: &str) -> String {
-    format!(
-        "/metadata/annotations/{}",
-        key.replace('~', "~0").replace('/', "~1")
-    )
-}

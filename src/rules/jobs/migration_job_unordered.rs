@@ -1,11 +1,10 @@
 use std::collections::BTreeSet;
 
 use super::migration::{
-    ARGO_HOOK, HELM_HOOK, annotation_list, annotation_pointer, job, job_containers,
-    migration_reason, sync_wave,
+    ARGO_HOOK, HELM_HOOK, annotation_list, job, job_containers, migration_reason, sync_wave,
 };
 use crate::k8s::image::repository;
-use crate::k8s::{Object, Typed};
+use crate::k8s::{Object, Typed, annotation_pointer};
 use crate::rules::context::PodOwner;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 

@@ -6,6 +6,7 @@
 //! containers, Jobs and CronJobs do not serve.
 
 use k8s_openapi::api::core::v1::Container;
+use serde_json::Value;
 
 use crate::k8s::Object;
 use crate::k8s::workload::{PodTemplate, pod_template};
@@ -78,4 +79,31 @@ pub fn serving_in<'a>(
             reason: format!("selected by {}", service.display_name()),
         })
         .collect()
+}
+
+/// The name of the Deployment an Argo Rollout borrows its pod template from.
+pub fn workload_ref(object: &Object) -> Option<&str> {
+    if object.kind != "Rollout" {
+        return None;
+    }
+    object
+        .value
+        .pointer("/spec/workloadRef/name")
+        .and_then(Value::as_str)
+}
+
+/// Whether the workload's pods serve requests (the shared definition in
+/// `rules::k8s::serving`); a Rollout with a `workloadRef` is judged by the referenced
+/// Deployment when it is in the input, and assumed to serve when it is not.
+pub fn workload_serves<'a>(context: &Context<'a>, object: &'a Object) -> bool {
+    if !serving_containers(context, object).is_empty() {
+        return true;
+    }
+    let Some(reference) = workload_ref(object) else {
+        return false;
+    };
+    match context.find(context.namespace(object), "apps", "Deployment", reference) {
+        Some(deployment) => !serving_containers(context, deployment).is_empty(),
+        None => true,
+    }
 }

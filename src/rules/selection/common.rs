@@ -12,7 +12,7 @@ use crate::k8s::labels::selector_matches;
 use crate::k8s::workload::pod_template;
 use crate::rules::Context;
 use crate::rules::context::api_group;
-use crate::rules::k8s::serving::serving_containers;
+use crate::rules::k8s::serving::workload_ref;
 
 /// Whether a string is a template placeholder (Helm, envsubst, kustomize vars) rather than a
 /// value: the rules cannot compare such values and stay silent.
@@ -30,17 +30,6 @@ pub fn is_scalable_workload(object: &Object) -> bool {
     }
 }
 
-/// The name of the Deployment an Argo Rollout borrows its pod template from.
-pub fn workload_ref(object: &Object) -> Option<&str> {
-    if object.kind != "Rollout" {
-        return None;
-    }
-    object
-        .value
-        .pointer("/spec/workloadRef/name")
-        .and_then(Value::as_str)
-}
-
 /// The labels of the pods a workload creates: its template's, or for a Rollout with a
 /// `workloadRef`, the referenced Deployment's when it is in the input.
 pub fn pod_labels<'a>(
@@ -53,22 +42,6 @@ pub fn pod_labels<'a>(
     let reference = workload_ref(object)?;
     let deployment = context.find(context.namespace(object), "apps", "Deployment", reference)?;
     pod_template(deployment).map(|pod| pod.labels)
-}
-
-/// Whether the workload's pods serve requests (the shared definition in
-/// `rules::k8s::serving`); a Rollout with a `workloadRef` is judged by the referenced
-/// Deployment when it is in the input, and assumed to serve when it is not.
-pub fn serves<'a>(context: &Context<'a>, object: &'a Object) -> bool {
-    if !serving_containers(context, object).is_empty() {
-        return true;
-    }
-    let Some(reference) = workload_ref(object) else {
-        return false;
-    };
-    match context.find(context.namespace(object), "apps", "Deployment", reference) {
-        Some(deployment) => !serving_containers(context, deployment).is_empty(),
-        None => true,
-    }
 }
 
 fn string_map(value: Option<&Value>) -> BTreeMap<String, String> {

@@ -1,5 +1,6 @@
-use super::common::{Amount, Pdb, is_scalable_workload, pod_labels, read_pdb, workload_ref};
+use super::common::{Amount, Pdb, is_scalable_workload, pod_labels, read_pdb};
 use crate::k8s::Object;
+use crate::rules::k8s::serving::workload_ref;
 use crate::rules::replicas::replica_floor;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 

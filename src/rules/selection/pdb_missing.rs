@@ -1,7 +1,8 @@
 use std::collections::HashMap;
 
-use super::common::{Pdb, pdbs, pod_labels, serves};
-use crate::rules::replicas::replica_floor;
+use super::common::{Pdb, pdbs, pod_labels};
+use crate::rules::k8s::serving::workload_serves;
+use crate::rules::replicas::{is_replicated_workload, replica_floor};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct PdbMissing;
@@ -12,14 +13,6 @@ static META: RuleMeta = rule_meta!(
     "a serving workload with 2 or more replicas that no PodDisruptionBudget selects"
 );
 
-fn is_covered_kind(api_version: &str, kind: &str) -> bool {
-    match kind {
-        "Deployment" | "StatefulSet" => api_version == "apps/v1",
-        "Rollout" => api_version.starts_with("argoproj.io/"),
-        _ => false,
-    }
-}
-
 impl Rule for PdbMissing {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -29,11 +22,11 @@ impl Rule for PdbMissing {
         // Read each namespace's budgets once, not once per workload.
         let mut budgets_by_namespace: HashMap<&str, BudgetIndex> = HashMap::new();
         for object in context.objects {
-            if !is_covered_kind(&object.api_version, &object.kind) {
+            if !is_replicated_workload(object) {
                 continue;
             }
             let count = replica_floor(context, object);
-            if count < 2 || !serves(context, object) {
+            if count < 2 || !workload_serves(context, object) {
                 continue;
             }
             let Some(labels) = pod_labels(context, object) else {

@@ -1,5 +1,6 @@
-use super::nginx::{self, PREFIX, annotation_pointer};
+use super::nginx::{self, PREFIX};
 use crate::k8s::Object;
+use crate::k8s::annotation_pointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 use crate::severity::Severity;
 

@@ -1,6 +1,7 @@
 use serde_json::Value;
 
 use super::nginx::{self, Controller};
+use crate::k8s::annotation_pointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct IngressNginxRetired;
@@ -25,7 +26,7 @@ impl Rule for IngressNginxRetired {
                 let pointer = if object.value.pointer("/spec/ingressClassName").is_some() {
                     "/spec/ingressClassName".to_string()
                 } else {
-                    nginx::annotation_pointer("kubernetes.io/ingress.class")
+                    annotation_pointer("kubernetes.io/ingress.class")
                 };
                 (pointer, format!("class {class}"))
             } else {
@@ -37,7 +38,7 @@ impl Rule for IngressNginxRetired {
                     .cloned()
                     .unwrap_or_default();
                 (
-                    nginx::annotation_pointer(&key),
+                    annotation_pointer(&key),
                     format!("no class, annotation {key}"),
                 )
             };

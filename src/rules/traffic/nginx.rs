@@ -6,7 +6,6 @@ use serde_json::Value;
 use crate::k8s::Object;
 use crate::rules::Context;
 use crate::rules::context::api_group;
-use crate::yaml::escape;
 
 pub const PREFIX: &str = "nginx.ingress.kubernetes.io/";
 pub const CANARY: &str = "nginx.ingress.kubernetes.io/canary";
@@ -99,11 +98,6 @@ pub fn parse_bool(value: &str) -> Option<bool> {
 
 pub fn is_canary(object: &Object) -> bool {
     object.annotation(CANARY).and_then(parse_bool) == Some(true)
-}
-
-/// The pointer of an annotation's value.
-pub fn annotation_pointer(key: &str) -> String {
-    format!("/metadata/annotations/{}", escape(key))
 }
 
 /// One `spec.rules[].http.paths[]` entry.
