@@ -160,13 +160,12 @@ fn custom_resources<'a, 'c>(
     context: &'c Context<'a>,
     namespace: &'c str,
 ) -> impl Iterator<Item = &'a Object> + 'c {
-    context.objects.iter().filter(move |object| {
+    context.objects_in(namespace).filter(move |object| {
         let group = api_group(&object.api_version);
         group.contains('.')
             && !group.ends_with("k8s.io")
             && group != "argoproj.io"
             && !CONFIGURATION_KINDS.contains(&object.kind.as_str())
-            && context.namespace(object) == namespace
     })
 }
 
