@@ -112,10 +112,20 @@ fn split_objects(text: &str) -> Result<Vec<RenderedObject>, String> {
                 .to_string()
         };
         let chunk = &text[document.chunk.range()];
-        let body: String = chunk
+        // Only the separator and the blank lines around the document go: a blank line inside
+        // it may belong to a block scalar (a ConfigMap's `data: |`) and is content.
+        let lines: Vec<&str> = chunk
             .lines()
-            .filter(|line| !line.trim().is_empty() && line.trim_end() != "---")
-            .map(|line| format!("{}\n", line.trim_end()))
+            .filter(|line| line.trim_end() != "---")
+            .collect();
+        let first = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
+        let last = lines
+            .iter()
+            .rposition(|l| !l.trim().is_empty())
+            .map_or(0, |i| i + 1);
+        let body: String = lines[first..last.max(first)]
+            .iter()
+            .map(|line| format!("{line}\n"))
             .collect();
         objects.push(RenderedObject {
             kind: field("/kind"),
@@ -132,4 +142,24 @@ pub fn lint(rendered: &Rendered, config: &Config) -> (Workspace, Vec<Diagnostic>
         vec![SourceFile::new(RENDERED_NAME, rendered.stream())],
         config,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitting_keeps_blank_lines_inside_a_document() {
+        let text = "\n---\n\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  nginx.conf: |\n    a\n\n    b\n\n---\n---\nkind: Service\n";
+        let objects = split_objects(text).unwrap();
+        assert_eq!(objects.len(), 2);
+        assert_eq!(
+            objects[0].text,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  nginx.conf: |\n    a\n\n    b\n"
+        );
+        assert_eq!(
+            (objects[1].kind.as_str(), objects[1].text.as_str()),
+            ("Service", "kind: Service\n")
+        );
+    }
 }
