@@ -19,7 +19,6 @@ pub mod workspace;
 pub mod yaml;
 
 mod commands;
-mod render_command;
 
 pub use commands::run;
 

@@ -119,26 +119,105 @@ fn is_suppressed(workspace: &Workspace, diagnostic: &Diagnostic) -> bool {
 }
 
 /// Counts for the summary line and the JSON `summary`.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Summary {
     pub files: usize,
-    pub objects: usize,
-    pub skipped_documents: usize,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    pub units: Units,
+}
+
+/// What a run counted inside its files, by kind of input.
+#[derive(Debug, Clone)]
+pub enum Units {
+    Manifests {
+        objects: usize,
+        skipped_documents: usize,
+    },
+    Migrations {
+        migrations: usize,
+        statements: usize,
+    },
 }
 
 impl Summary {
     pub fn new(workspace: &Workspace, diagnostics: &[Diagnostic]) -> Summary {
+        Summary::counting(
+            workspace.files.len(),
+            Units::Manifests {
+                objects: workspace.objects.len(),
+                skipped_documents: workspace.skipped_documents,
+            },
+            diagnostics,
+        )
+    }
+
+    pub fn counting(files: usize, units: Units, diagnostics: &[Diagnostic]) -> Summary {
         let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
         Summary {
-            files: workspace.files.len(),
-            objects: workspace.objects.len(),
-            skipped_documents: workspace.skipped_documents,
+            files,
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
+            units,
         }
+    }
+
+    /// `2 errors, 1 warning, 0 infos in 3 files (5 objects, 0 documents skipped)`.
+    pub fn line(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let units = match self.units {
+            Units::Manifests {
+                objects,
+                skipped_documents,
+            } => format!(
+                "{}, {} skipped",
+                plural(objects, "object"),
+                plural(skipped_documents, "document")
+            ),
+            Units::Migrations {
+                migrations,
+                statements,
+            } => format!(
+                "{}, {}",
+                plural(migrations, "migration"),
+                plural(statements, "statement")
+            ),
+        };
+        format!(
+            "{}, {}, {} in {} ({units})",
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+            plural(self.infos, "info"),
+            plural(self.files, "file"),
+        )
+    }
+
+    /// The JSON `summary` member (field order is part of the stable output).
+    pub fn to_json(&self, input_errors: usize) -> serde_json::Value {
+        let mut members = serde_json::Map::new();
+        members.insert("files".into(), self.files.into());
+        match self.units {
+            Units::Manifests {
+                objects,
+                skipped_documents,
+            } => {
+                members.insert("objects".into(), objects.into());
+                members.insert("skipped_documents".into(), skipped_documents.into());
+            }
+            Units::Migrations {
+                migrations,
+                statements,
+            } => {
+                members.insert("migrations".into(), migrations.into());
+                members.insert("statements".into(), statements.into());
+            }
+        }
+        members.insert("errors".into(), self.errors.into());
+        members.insert("warnings".into(), self.warnings.into());
+        members.insert("infos".into(), self.infos.into());
+        members.insert("input_errors".into(), input_errors.into());
+        serde_json::Value::Object(members)
     }
 }

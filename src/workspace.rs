@@ -138,3 +138,17 @@ impl Workspace {
         self.errors.push(error);
     }
 }
+
+impl crate::output::Inputs for Workspace {
+    fn file(&self, index: usize) -> &SourceFile {
+        &self.files[index].source
+    }
+
+    fn object(&self, index: usize) -> Option<&Object> {
+        self.objects.get(index)
+    }
+
+    fn errors(&self) -> &[InputError] {
+        &self.errors
+    }
+}

@@ -111,7 +111,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
         .with_context_lines(1)
         .with_width(100);
     for diagnostic in report.diagnostics {
-        let file = &report.workspace.files[diagnostic.file].source;
+        let file = report.inputs.file(diagnostic.file);
         let rendered = Rendered {
             diagnostic,
             source: NamedText {
@@ -129,16 +129,5 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
             .map_err(|e| io::Error::other(e.to_string()))?;
         writeln!(out, "{text}")?;
     }
-    let s = &report.summary;
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    writeln!(
-        out,
-        "{}, {}, {} in {} ({}, {} skipped)",
-        plural(s.errors, "error"),
-        plural(s.warnings, "warning"),
-        plural(s.infos, "info"),
-        plural(s.files, "file"),
-        plural(s.objects, "object"),
-        plural(s.skipped_documents, "document"),
-    )
+    writeln!(out, "{}", report.summary.line())
 }

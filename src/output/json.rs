@@ -12,15 +12,17 @@ pub fn to_value(report: &Report<'_>) -> Value {
         .diagnostics
         .iter()
         .map(|d| {
-            let object = d.object.map(|index| {
-                let o = &report.workspace.objects[index];
-                json!({
-                    "apiVersion": o.api_version,
-                    "kind": o.kind,
-                    "name": o.name,
-                    "namespace": o.namespace,
-                })
-            });
+            let object = d
+                .object
+                .and_then(|index| report.inputs.object(index))
+                .map(|o| {
+                    json!({
+                        "apiVersion": o.api_version,
+                        "kind": o.kind,
+                        "name": o.name,
+                        "namespace": o.namespace,
+                    })
+                });
             json!({
                 "rule": d.rule,
                 "severity": d.severity,
@@ -37,21 +39,18 @@ pub fn to_value(report: &Report<'_>) -> Value {
             })
         })
         .collect();
-    let s = &report.summary;
-    json!({
+    let mut value = json!({
         "version": 1,
         "findings": findings,
-        "errors": report.workspace.errors,
-        "summary": {
-            "files": s.files,
-            "objects": s.objects,
-            "skipped_documents": s.skipped_documents,
-            "errors": s.errors,
-            "warnings": s.warnings,
-            "infos": s.infos,
-            "input_errors": report.workspace.errors.len(),
-        },
-    })
+        "errors": report.inputs.errors(),
+        "summary": report.summary.to_json(report.inputs.errors().len()),
+    });
+    if let Value::Object(members) = &mut value {
+        for (key, extra) in &report.extra {
+            members.insert((*key).to_string(), extra.clone());
+        }
+    }
+    value
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {

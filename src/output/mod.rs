@@ -1,5 +1,5 @@
-//! Output formats for `lint`. Each writes the whole report to a writer; input errors also go
-//! to stderr in every format (see `crate::run`).
+//! Output formats shared by `lint` and `migrate lint`. Each writes the whole report to a
+//! writer; input errors also go to stderr in every format (see `commands::finish`).
 
 mod github;
 mod human;
@@ -7,8 +7,10 @@ mod json;
 
 use std::io::{self, Write};
 
+use crate::input::InputError;
+use crate::k8s::Object;
 use crate::lint::{Diagnostic, Summary};
-use crate::workspace::Workspace;
+use crate::source::SourceFile;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -17,15 +19,37 @@ pub enum Format {
     Github,
 }
 
-pub struct Report<'a> {
-    pub workspace: &'a Workspace,
-    pub diagnostics: &'a [Diagnostic],
-    pub summary: Summary,
+/// What a report needs of the inputs a run read, whatever their kind (manifests or SQL
+/// migrations): the files diagnostics point into, and the objects some of them are about.
+pub trait Inputs {
+    fn file(&self, index: usize) -> &SourceFile;
+    /// The Kubernetes object a diagnostic names (manifest runs only).
+    fn object(&self, _index: usize) -> Option<&Object> {
+        None
+    }
+    fn errors(&self) -> &[InputError];
 }
 
-impl Report<'_> {
+pub struct Report<'a> {
+    pub inputs: &'a dyn Inputs,
+    pub diagnostics: &'a [Diagnostic],
+    pub summary: Summary,
+    /// Extra top-level JSON members a command adds (`migrate trace` adds `trace`).
+    pub extra: Vec<(&'static str, serde_json::Value)>,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(inputs: &'a dyn Inputs, diagnostics: &'a [Diagnostic], summary: Summary) -> Self {
+        Report {
+            inputs,
+            diagnostics,
+            summary,
+            extra: Vec::new(),
+        }
+    }
+
     pub fn file_name(&self, diagnostic: &Diagnostic) -> &str {
-        &self.workspace.files[diagnostic.file].source.name
+        &self.inputs.file(diagnostic.file).name
     }
 }
 

@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
+use super::find_config;
 use crate::cli::{InitArgs, RenderArgs};
-use crate::commands::find_config;
 use crate::exit;
 use crate::output::{self, Format, Report};
 use crate::render::init::{InitOptions, name_from_folder, spec_text};
@@ -137,11 +137,11 @@ pub fn render(args: &RenderArgs) -> u8 {
     // cannot satisfy) stops the output.
     let (workspace, diagnostics) = render::lint(&rendered, &options.config);
     if !diagnostics.is_empty() || !workspace.errors.is_empty() {
-        let report = Report {
-            workspace: &workspace,
-            diagnostics: &diagnostics,
-            summary: crate::lint::Summary::new(&workspace, &diagnostics),
-        };
+        let report = Report::new(
+            &workspace,
+            &diagnostics,
+            crate::lint::Summary::new(&workspace, &diagnostics),
+        );
         let mut stderr = std::io::stderr().lock();
         let _ = output::write(Format::Human, &report, &mut stderr, false);
         for error in &workspace.errors {
