@@ -35,6 +35,103 @@ pub enum Command {
     Init(InitArgs),
     /// Render an app spec into zero-downtime manifests (checked by lint before output).
     Render(RenderArgs),
+    /// PostgreSQL migrations: lint them, or trace the locks they take on a real database.
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MigrateCommand {
+    /// Lint SQL migrations: `.sql` files, folders (recursively) or `-` for stdin.
+    Lint(MigrateLintArgs),
+    /// Run migrations on a scratch database and report each statement's locks, rewrites and
+    /// duration (the server named by --database must be a dev or CI one).
+    Trace(MigrateTraceArgs),
+}
+
+/// How migrations are read: shared by `migrate lint` and `migrate trace`.
+#[derive(Args, Debug, Clone)]
+pub struct MigrationArgs {
+    /// Files, folders or `-` (stdin). Default: the current folder.
+    pub paths: Vec<String>,
+    /// Read every file as this layout instead of detecting it.
+    #[arg(long, value_enum)]
+    pub layout: Option<crate::sql::layout::Layout>,
+    /// Assume the runner wraps each migration in a transaction.
+    #[arg(long, conflicts_with = "no_assume_in_transaction")]
+    pub assume_in_transaction: bool,
+    /// Assume the runner does not wrap migrations in a transaction.
+    #[arg(long)]
+    pub no_assume_in_transaction: bool,
+}
+
+impl MigrationArgs {
+    pub fn options(&self) -> crate::sql::Options {
+        crate::sql::Options {
+            layout: self.layout,
+            assume_in_transaction: if self.assume_in_transaction {
+                Some(true)
+            } else if self.no_assume_in_transaction {
+                Some(false)
+            } else {
+                None
+            },
+        }
+    }
+}
+
+/// Output and config options shared by the commands that report findings.
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: Format,
+    /// Exit with 1 when a finding has this severity or a higher one.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Config file; default: `.zerodown.yaml` found upward from the current folder.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.zerodown.yaml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// When to colour the human output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateLintArgs {
+    #[command(flatten)]
+    pub migrations: MigrationArgs,
+    /// A PostgreSQL URL (`postgres://user@host/db`): read table sizes and constraints, so a
+    /// lock on a small table is info and on a large one an error. Read only.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Above this many rows (or 1 GiB) a lock or rewrite is an error (with --database).
+    #[arg(long, default_value_t = 1_000_000, value_name = "ROWS")]
+    pub large_table_rows: u64,
+    /// At or below this many rows a lock or rewrite is info (with --database).
+    #[arg(long, default_value_t = 10_000, value_name = "ROWS")]
+    pub small_table_rows: u64,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateTraceArgs {
+    #[command(flatten)]
+    pub migrations: MigrationArgs,
+    /// The server to trace on (`postgres://user@host/db`): a scratch database is created
+    /// there and dropped afterwards; no existing database is touched.
+    #[arg(long, value_name = "URL")]
+    pub database: String,
+    /// Start from this schema (e.g. `pg_dump --schema-only` output) instead of applying the
+    /// folder's earlier migrations.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Args, Debug)]

@@ -70,11 +70,17 @@ fn display(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn is_yaml(path: &Path) -> bool {
+/// Manifests, for `lint`'s folder walk.
+pub fn is_yaml(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     )
+}
+
+/// SQL migrations, for `migrate`'s folder walk.
+pub fn is_sql(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()) == Some("sql")
 }
 
 fn is_hidden(path: &Path) -> bool {
@@ -84,8 +90,13 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 /// Expands the command-line paths: `-` is stdin, a file is taken as given (whatever its
-/// extension), a folder is walked for `*.yaml`/`*.yml`, skipping hidden entries and `exclude`.
-pub fn collect(paths: &[String], exclude: &dyn Fn(&Path) -> bool) -> (Vec<Input>, Vec<InputError>) {
+/// extension), a folder is walked for the files `wanted` accepts (`is_yaml`, `is_sql`),
+/// skipping hidden entries and `exclude`.
+pub fn collect(
+    paths: &[String],
+    wanted: &dyn Fn(&Path) -> bool,
+    exclude: &dyn Fn(&Path) -> bool,
+) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for raw in paths {
@@ -97,7 +108,14 @@ pub fn collect(paths: &[String], exclude: &dyn Fn(&Path) -> bool) -> (Vec<Input>
         match std::fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => {
                 let mut ancestors = HashSet::new();
-                walk(&path, exclude, &mut ancestors, &mut inputs, &mut errors);
+                walk(
+                    &path,
+                    wanted,
+                    exclude,
+                    &mut ancestors,
+                    &mut inputs,
+                    &mut errors,
+                );
             }
             Ok(_) => inputs.push(Input::File(path)),
             Err(error) => errors.push(InputError::whole_file(raw, io_reason(&error))),
@@ -108,6 +126,7 @@ pub fn collect(paths: &[String], exclude: &dyn Fn(&Path) -> bool) -> (Vec<Input>
 
 fn walk(
     dir: &Path,
+    wanted: &dyn Fn(&Path) -> bool,
     exclude: &dyn Fn(&Path) -> bool,
     ancestors: &mut HashSet<PathBuf>,
     inputs: &mut Vec<Input>,
@@ -143,12 +162,12 @@ fn walk(
             continue;
         }
         match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => walk(&path, exclude, ancestors, inputs, errors),
-            Ok(_) if is_yaml(&path) => inputs.push(Input::File(path)),
+            Ok(meta) if meta.is_dir() => walk(&path, wanted, exclude, ancestors, inputs, errors),
+            Ok(_) if wanted(&path) => inputs.push(Input::File(path)),
             Ok(_) => {}
-            // A dangling or looping symlink named like a manifest is worth reporting; any
+            // A dangling or looping symlink named like an input is worth reporting; any
             // other unreadable entry is not something the user asked for.
-            Err(error) if is_yaml(&path) => {
+            Err(error) if wanted(&path) => {
                 errors.push(InputError::whole_file(display(&path), io_reason(&error)))
             }
             Err(_) => {}
@@ -241,7 +260,7 @@ fn decode(name: String, mut bytes: Vec<u8>) -> Result<SourceFile, InputError> {
             file: name,
             line: position.line,
             column: position.column,
-            message: "binary file (contains a NUL byte), not YAML".to_string(),
+            message: "binary file (contains a NUL byte), not text".to_string(),
         });
     }
     match String::from_utf8(bytes) {
@@ -256,7 +275,7 @@ fn decode(name: String, mut bytes: Vec<u8>) -> Result<SourceFile, InputError> {
                 file: name,
                 line: position.line,
                 column: position.column,
-                message: format!("not valid UTF-8 (byte 0x{byte:02x}); manifests must be UTF-8"),
+                message: format!("not valid UTF-8 (byte 0x{byte:02x}); inputs must be UTF-8"),
             })
         }
     }

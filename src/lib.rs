@@ -13,6 +13,7 @@ pub mod render;
 pub mod rules;
 pub mod severity;
 pub mod source;
+pub mod sql;
 pub mod suggest;
 pub mod suppress;
 pub mod workspace;

@@ -63,7 +63,8 @@ pub fn run(args: &LintArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let (inputs, collect_errors) = input::collect(&paths, &|path| config.is_excluded(path));
+    let (inputs, collect_errors) =
+        input::collect(&paths, &input::is_yaml, &|path| config.is_excluded(path));
     let mut workspace = Workspace::default();
     for error in collect_errors {
         workspace.add_error(error);

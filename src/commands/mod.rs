@@ -2,6 +2,7 @@
 //! and returns an exit code. Helpers two commands need live in the library, not here.
 
 mod lint;
+mod migrate;
 mod render;
 mod rules;
 
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain { rule } => rules::explain(&rule),
         Command::Init(args) => render::init(&args),
         Command::Render(args) => render::render(&args),
+        Command::Migrate(command) => migrate::run(&command),
     }
 }
 
@@ -30,7 +32,7 @@ pub fn find_config(
     explicit: Option<&std::path::PathBuf>,
     start: Option<&std::path::Path>,
 ) -> Result<Config, InputError> {
-    let ids = crate::rules::ids();
+    let ids = crate::rules::all_ids();
     if no_config {
         return Ok(Config::default());
     }

@@ -3,13 +3,12 @@
 use std::io::Write;
 
 use crate::exit;
-use crate::rules::{self, RULES};
+use crate::rules;
 
 pub fn list_rules() -> u8 {
     let mut out = std::io::stdout().lock();
-    let width = RULES.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
-    for rule in RULES.iter() {
-        let meta = rule.meta();
+    let width = rules::all_meta().map(|m| m.id.len()).max().unwrap_or(0);
+    for meta in rules::all_meta() {
         let _ = writeln!(
             out,
             "{:width$}  {:7}  {}",
@@ -22,15 +21,15 @@ pub fn list_rules() -> u8 {
 }
 
 pub fn explain(id: &str) -> u8 {
-    match rules::find(id) {
-        Some(rule) => {
-            print!("{}", rule.meta().doc);
+    match rules::find_meta(id) {
+        Some(meta) => {
+            print!("{}", meta.doc);
             exit::CLEAN
         }
         None => {
             eprintln!(
                 "error: no rule `{id}`{}; `zerodown rules` lists them",
-                crate::suggest::did_you_mean(id, rules::ids())
+                crate::suggest::did_you_mean(id, rules::all_ids())
             );
             exit::INPUT_ERROR
         }

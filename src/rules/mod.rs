@@ -63,6 +63,22 @@ pub fn ids() -> Vec<&'static str> {
     RULES.iter().map(|r| r.meta().id).collect()
 }
 
+/// Every rule zerodown has: the manifest rules, then the migration rules.
+pub fn all_meta() -> impl Iterator<Item = &'static RuleMeta> {
+    RULES
+        .iter()
+        .map(|r| r.meta())
+        .chain(crate::sql::rules::SQL_RULES.iter().map(|r| r.meta()))
+}
+
+pub fn all_ids() -> Vec<&'static str> {
+    all_meta().map(|m| m.id).collect()
+}
+
+pub fn find_meta(id: &str) -> Option<&'static RuleMeta> {
+    all_meta().find(|m| m.id == id)
+}
+
 /// Where a finding points.
 #[derive(Debug, Clone)]
 pub enum Target {

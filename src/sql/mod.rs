@@ -1,0 +1,266 @@
+//! PostgreSQL migrations: layouts, parsing, the schema they build, and the rules that check
+//! each statement against a rolling deploy (old and new code running against one schema).
+
+pub mod analysis;
+pub mod database;
+pub mod ignore;
+pub mod layout;
+pub mod locks;
+pub mod rules;
+pub mod schema;
+pub mod syntax;
+
+use std::path::{Path, PathBuf};
+
+use crate::input::InputError;
+use crate::source::{SourceFile, Span};
+use layout::{Direction, Layout, Unit};
+use syntax::Statement;
+
+/// How the user asked migrations to be read.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--layout`: every file is read as this layout instead of detecting it.
+    pub layout: Option<Layout>,
+    /// `--assume-in-transaction` (true) / `--no-assume-in-transaction` (false).
+    pub assume_in_transaction: Option<bool>,
+}
+
+/// The phase a migration declares with `-- zerodown: phase=…`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Expand,
+    Backfill,
+    Contract,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Expand => "expand",
+            Phase::Backfill => "backfill",
+            Phase::Contract => "contract",
+        }
+    }
+}
+
+pub const PHASE_MARKER: &str = "zerodown: phase=";
+
+/// One file read for `migrate`.
+pub struct MigrationFile {
+    pub source: SourceFile,
+    pub path: Option<PathBuf>,
+    pub layout: Layout,
+    pub statements: Vec<Statement>,
+}
+
+/// One migration: a file, or one section of a dbmate file.
+pub struct Migration {
+    pub file: usize,
+    pub unit: Unit,
+    /// Indices into its file's statements.
+    pub statements: std::ops::Range<usize>,
+    pub phase: Option<Phase>,
+}
+
+impl Migration {
+    pub fn is_down(&self) -> bool {
+        self.unit.direction == Direction::Down
+    }
+}
+
+/// The migrations of one folder, in the order the runner applies them.
+pub struct History {
+    pub folder: PathBuf,
+    pub layout: Layout,
+    pub migrations: Vec<usize>,
+}
+
+#[derive(Default)]
+pub struct MigrationSet {
+    pub files: Vec<MigrationFile>,
+    pub migrations: Vec<Migration>,
+    pub histories: Vec<History>,
+    pub errors: Vec<InputError>,
+}
+
+impl MigrationSet {
+    pub fn statement_count(&self) -> usize {
+        self.migrations.iter().map(|m| m.statements.len()).sum()
+    }
+
+    pub fn statements<'a>(&'a self, migration: &'a Migration) -> &'a [Statement] {
+        &self.files[migration.file].statements[migration.statements.clone()]
+    }
+
+    /// Reads one file (already decoded) into the set: detects its layout, parses it, splits
+    /// it into migrations. `path` is `None` for stdin.
+    pub fn add(&mut self, source: SourceFile, path: Option<&Path>, options: &Options) {
+        let layout = options.layout.unwrap_or_else(|| {
+            path.map_or_else(
+                || layout::detect(Path::new(&source.name), &source.text),
+                |p| layout::detect(p, &source.text),
+            )
+        });
+        let (statements, errors) = syntax::parse(&without_psql_commands(&source.text));
+        for error in &errors {
+            self.errors.push(InputError::at(
+                &source,
+                error.offset,
+                &format!("SQL syntax: {}", error.message),
+            ));
+        }
+        let file_index = self.files.len();
+        let statements_in = |span: Span| {
+            statements
+                .iter()
+                .filter(|s| s.span.start >= span.start && s.span.start < span.end.max(1))
+                .count()
+        };
+        let mut units = layout::units(layout, path, &source, statements_in);
+        if let Some(assume) = options.assume_in_transaction {
+            for unit in &mut units {
+                unit.wrapping = layout::Wrapping {
+                    in_transaction: assume,
+                    reason: if assume {
+                        "--assume-in-transaction".to_string()
+                    } else {
+                        "--no-assume-in-transaction".to_string()
+                    },
+                };
+            }
+        }
+        if layout == Layout::Dbmate && units.is_empty() {
+            self.errors.push(InputError::whole_file(
+                &source.name,
+                "no `-- migrate:up` section",
+            ));
+        }
+        let folder = path.map_or_else(PathBuf::new, |p| layout::history_folder(p, layout));
+        for unit in units {
+            let first = statements
+                .iter()
+                .position(|s| s.span.start >= unit.range.start)
+                .unwrap_or(statements.len());
+            let last = statements
+                .iter()
+                .rposition(|s| s.span.start < unit.range.end)
+                .map_or(first, |i| (i + 1).max(first));
+            let phase = match read_phase(&source, unit.range) {
+                Ok(phase) => phase,
+                Err(error) => {
+                    self.errors.push(error);
+                    None
+                }
+            };
+            let index = self.migrations.len();
+            self.migrations.push(Migration {
+                file: file_index,
+                unit,
+                statements: first..last,
+                phase,
+            });
+            match self
+                .histories
+                .iter_mut()
+                .find(|h| h.folder == folder && h.layout == layout)
+            {
+                Some(history) => history.migrations.push(index),
+                None => self.histories.push(History {
+                    folder: folder.clone(),
+                    layout,
+                    migrations: vec![index],
+                }),
+            }
+        }
+        self.files.push(MigrationFile {
+            source,
+            path: path.map(Path::to_path_buf),
+            layout,
+            statements,
+        });
+    }
+
+    /// Orders every history as its runner would apply it: by version, up before down.
+    pub fn sort(&mut self) {
+        let migrations = &self.migrations;
+        for history in &mut self.histories {
+            history.migrations.sort_by(|&a, &b| {
+                let (a, b) = (&migrations[a], &migrations[b]);
+                (&a.unit.version, a.is_down(), a.file).cmp(&(&b.unit.version, b.is_down(), b.file))
+            });
+        }
+    }
+}
+
+/// psql meta-commands (`\set`, `\connect`, pg_dump's `\restrict`) are not SQL: blanked out
+/// (same length, so every offset stays right) before parsing.
+fn without_psql_commands(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.lines().any(|l| l.starts_with('\\')) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.starts_with('\\') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            out.extend(std::iter::repeat_n(' ', body.len()));
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `-- zerodown: phase=contract` inside a migration's range.
+fn read_phase(source: &SourceFile, range: Span) -> Result<Option<Phase>, InputError> {
+    let text = &source.text[range.range()];
+    let mut offset = range.start as usize;
+    for line in text.split_inclusive('\n') {
+        if let Some(comment) = line.trim_start().strip_prefix("--")
+            && let Some(value) = comment.trim_start().strip_prefix(PHASE_MARKER)
+        {
+            let value = value.split_whitespace().next().unwrap_or("");
+            let at = offset + line.find(PHASE_MARKER).unwrap_or(0) + PHASE_MARKER.len();
+            return match value {
+                "expand" => Ok(Some(Phase::Expand)),
+                "backfill" => Ok(Some(Phase::Backfill)),
+                "contract" => Ok(Some(Phase::Contract)),
+                other => Err(InputError::at(
+                    source,
+                    at,
+                    &format!("`{other}` is not a phase; allowed: expand, backfill, contract"),
+                )),
+            };
+        }
+        offset += line.len();
+    }
+    Ok(None)
+}
+
+impl crate::output::Inputs for MigrationSet {
+    fn file(&self, index: usize) -> &SourceFile {
+        &self.files[index].source
+    }
+
+    fn errors(&self) -> &[InputError] {
+        &self.errors
+    }
+}
+
+/// Reads `sources` (each with its path, `None` for stdin) and checks them: the library entry
+/// point for tests and embedders.
+pub fn lint_sources(
+    sources: Vec<(SourceFile, Option<PathBuf>)>,
+    options: &Options,
+    environment: &analysis::Environment,
+    config: &crate::config::Config,
+) -> (MigrationSet, Vec<crate::lint::Diagnostic>) {
+    let mut set = MigrationSet::default();
+    for (source, path) in sources {
+        set.add(source, path.as_deref(), options);
+    }
+    set.sort();
+    let diagnostics = analysis::check(&set, environment, config);
+    (set, diagnostics)
+}
