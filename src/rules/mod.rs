@@ -69,6 +69,7 @@ pub fn all_meta() -> impl Iterator<Item = &'static RuleMeta> {
         .iter()
         .map(|r| r.meta())
         .chain(crate::sql::rules::SQL_RULES.iter().map(|r| r.meta()))
+        .chain(crate::sql::trace::TRACE_RULES.iter().copied())
 }
 
 pub fn all_ids() -> Vec<&'static str> {

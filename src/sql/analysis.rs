@@ -392,22 +392,24 @@ fn finish(
 }
 
 fn adjust_for_size(finding: &mut Finding, size: TableSize, limits: SizeLimits) {
-    let rows = size.rows;
     let mib = size.bytes as f64 / (1024.0 * 1024.0);
-    if rows <= limits.small_rows && size.bytes < limits.large_bytes {
+    let rows = if size.at_least {
+        format!("more than {} rows", size.rows.saturating_sub(1))
+    } else {
+        format!("{} rows", size.rows)
+    };
+    if size.rows <= limits.small_rows && size.bytes < limits.large_bytes {
         finding.severity = Severity::Info;
         finding.message.push_str(&format!(
-            " (the table has {rows} rows, {mib:.1} MiB: over in moments)"
+            " (the table has {rows}, {mib:.1} MiB: over in moments)"
         ));
-    } else if rows > limits.large_rows || size.bytes > limits.large_bytes {
-        finding.severity = Severity::Error;
-        finding
-            .message
-            .push_str(&format!(" (the table has {rows} rows, {mib:.1} MiB)"));
     } else {
+        if size.rows > limits.large_rows || size.bytes > limits.large_bytes {
+            finding.severity = Severity::Error;
+        }
         finding
             .message
-            .push_str(&format!(" (the table has {rows} rows, {mib:.1} MiB)"));
+            .push_str(&format!(" (the table has {rows}, {mib:.1} MiB)"));
     }
 }
 

@@ -9,6 +9,7 @@ pub mod locks;
 pub mod rules;
 pub mod schema;
 pub mod syntax;
+pub mod trace;
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +53,8 @@ pub struct MigrationFile {
     pub path: Option<PathBuf>,
     pub layout: Layout,
     pub statements: Vec<Statement>,
+    /// Asked for on the command line (false: read only as context, by `migrate trace`).
+    pub target: bool,
 }
 
 /// One migration: a file, or one section of a dbmate file.
@@ -87,6 +90,24 @@ pub struct MigrationSet {
 impl MigrationSet {
     pub fn statement_count(&self) -> usize {
         self.migrations.iter().map(|m| m.statements.len()).sum()
+    }
+
+    /// Every table the statements name (as lock targets), for reading sizes.
+    pub fn referenced_tables(&self) -> Vec<syntax::Name> {
+        let mut names: Vec<syntax::Name> = Vec::new();
+        for file in &self.files {
+            for statement in &file.statements {
+                for lock in locks::statement_locks(statement) {
+                    let locks::Relation::Table(name) = lock.relation else {
+                        continue;
+                    };
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        names
     }
 
     pub fn statements<'a>(&'a self, migration: &'a Migration) -> &'a [Statement] {
@@ -178,6 +199,7 @@ impl MigrationSet {
             path: path.map(Path::to_path_buf),
             layout,
             statements,
+            target: true,
         });
     }
 
@@ -195,7 +217,7 @@ impl MigrationSet {
 
 /// psql meta-commands (`\set`, `\connect`, pg_dump's `\restrict`) are not SQL: blanked out
 /// (same length, so every offset stays right) before parsing.
-fn without_psql_commands(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn without_psql_commands(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.lines().any(|l| l.starts_with('\\')) {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -39,6 +39,8 @@ pub struct Check {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TableSize {
     pub rows: u64,
+    /// `rows` is a lower bound: counting stopped there (the table was never analysed).
+    pub at_least: bool,
     pub bytes: u64,
 }
 
@@ -120,7 +122,11 @@ impl Schema {
 
     /// Replays one statement of migration `migration`.
     pub fn apply(&mut self, statement: &Statement, migration: usize) {
-        let origin = Origin::Migration(migration);
+        self.apply_as(statement, Origin::Migration(migration));
+    }
+
+    /// Replays a statement that describes what already exists (`Origin::Database`).
+    pub fn apply_as(&mut self, statement: &Statement, origin: Origin) {
         let node = statement.node();
         match &statement.stmt {
             ast::Stmt::CreateTable(_) => {
@@ -365,7 +371,11 @@ fn check(constraint: &SyntaxNode) -> Check {
 
 /// `col IS NOT NULL` (or `col NOTNULL`): the column.
 pub fn is_not_null_test(expr: &SyntaxNode) -> Option<String> {
-    let text = syntax::compact_text(expr);
+    let mut text = syntax::compact_text(expr);
+    // pg_get_constraintdef writes `CHECK ((a IS NOT NULL))`.
+    while text.starts_with('(') && text.ends_with(')') {
+        text = text[1..text.len() - 1].trim().to_string();
+    }
     let lower = text.to_lowercase();
     let column = lower
         .strip_suffix(" is not null")
