@@ -468,3 +468,57 @@ fn a_database_it_cannot_reach_is_an_input_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--database"), "{}", run.stderr);
 }
+
+/// The first ```sql block after `## heading`.
+fn example<'a>(doc: &'a str, heading: &str) -> &'a str {
+    let after = doc.split_once(&format!("## {heading}")).unwrap().1;
+    let block = after.split_once("```sql\n").unwrap().1;
+    block.split_once("```").unwrap().0
+}
+
+/// Writes an example as migrations: a `-- next migration` line starts the next file.
+fn write_example(dir: &Path, sql: &str) {
+    let mut index = 1;
+    let mut current = String::new();
+    for line in sql.lines() {
+        if line.starts_with("-- next migration") {
+            write(dir, &format!("{index:04}_step.up.sql"), &current);
+            index += 1;
+            current.clear();
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    write(dir, &format!("{index:04}_step.up.sql"), &current);
+}
+
+#[test]
+fn every_trace_rule_doc_example_behaves_on_the_real_server() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    for meta in zerodown::sql::trace::TRACE_RULES {
+        for (heading, fires) in [("Failing example", true), ("Passing example", false)] {
+            let dir = tempfile::tempdir().unwrap();
+            write_example(dir.path(), example(meta.doc, heading));
+            let run = run_in(
+                dir.path(),
+                &[
+                    "migrate",
+                    "trace",
+                    ".",
+                    "--database",
+                    SERVER,
+                    "--format",
+                    "json",
+                ],
+                "",
+            );
+            let json = run.json();
+            let fired = json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == meta.id);
+            assert_eq!(fired, fires, "{}: {heading}: {json:#}", meta.id);
+        }
+    }
+}

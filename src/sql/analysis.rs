@@ -58,6 +58,8 @@ pub struct StatementContext<'a> {
     pub migration: &'a Migration,
     /// Its index in `set.migrations`; `Origin::Migration` of what it created.
     pub migration_id: usize,
+    /// For a down migration: the up migration it undoes.
+    pub paired_up: Option<usize>,
     pub layout: Layout,
     pub statement: &'a Statement,
     pub source: &'a SourceFile,
@@ -81,13 +83,25 @@ impl StatementContext<'_> {
     }
 
     /// Created by this same migration: nobody else uses it yet.
+    /// Created by this same migration (or, in a down migration, by the up it undoes):
+    /// the version that runs without this migration does not use it.
     pub fn is_new_table(&self, table: &Name) -> bool {
-        self.schema.created_by(table, self.migration_id)
+        self.own_migrations()
+            .any(|m| self.schema.created_by(table, m))
     }
 
     pub fn is_new_column(&self, table: &Name, column: &str) -> bool {
-        self.schema
-            .column_created_by(table, column, self.migration_id)
+        self.own_migrations()
+            .any(|m| self.schema.column_created_by(table, column, m))
+    }
+
+    pub fn is_new_index(&self, index: &Name) -> bool {
+        self.own_migrations()
+            .any(|m| self.schema.index_created_by(index, m))
+    }
+
+    fn own_migrations(&self) -> impl Iterator<Item = usize> {
+        std::iter::once(self.migration_id).chain(self.paired_up)
     }
 
     pub fn phase(&self) -> Option<Phase> {
@@ -127,29 +141,24 @@ pub fn check(set: &MigrationSet, environment: &Environment, config: &Config) -> 
         let mut schema = environment.database.clone().unwrap_or_default();
         for &migration_id in &history.migrations {
             let migration = &set.migrations[migration_id];
+            let mut walk = Walk {
+                set,
+                migration_id,
+                paired_up: None,
+                layout: history.layout,
+                environment,
+                config,
+            };
             if migration.is_down() {
                 // A down migration runs against the schema its up built; it changes nothing
                 // the later ups see.
-                let mut scratch = schema.clone();
-                walk(
-                    set,
-                    migration_id,
-                    history.layout,
-                    &mut scratch,
-                    environment,
-                    config,
-                    &mut findings,
-                );
+                walk.paired_up = history.migrations.iter().copied().find(|&m| {
+                    let up = &set.migrations[m];
+                    !up.is_down() && up.unit.version == migration.unit.version
+                });
+                walk.run(&mut schema.clone(), &mut findings);
             } else {
-                walk(
-                    set,
-                    migration_id,
-                    history.layout,
-                    &mut schema,
-                    environment,
-                    config,
-                    &mut findings,
-                );
+                walk.run(&mut schema, &mut findings);
             }
         }
         for rule in SQL_RULES {
@@ -171,99 +180,113 @@ pub fn check(set: &MigrationSet, environment: &Environment, config: &Config) -> 
     finish(set, environment, config, findings)
 }
 
-fn walk(
-    set: &MigrationSet,
+/// One migration to walk through, and what it is checked with.
+struct Walk<'a> {
+    set: &'a MigrationSet,
     migration_id: usize,
+    paired_up: Option<usize>,
     layout: Layout,
-    schema: &mut Schema,
-    environment: &Environment,
-    config: &Config,
-    findings: &mut Vec<Finding>,
-) {
-    let migration = &set.migrations[migration_id];
-    let file = &set.files[migration.file];
-    let wrapped = migration.unit.wrapping.in_transaction;
-    // golang-migrate's implicit block covers the whole query, COMMITs or not.
-    let implicit_block = wrapped && layout == Layout::GolangMigrate;
-    let mut transaction: Option<String> = wrapped.then(|| migration.unit.wrapping.reason.clone());
-    let mut held: Vec<HeldLock> = Vec::new();
-    let mut lock_timeout = false;
-    let mut local_lock_timeout = false;
-    for statement in set.statements(migration) {
-        match &statement.stmt {
-            ast::Stmt::Begin(_) => {
-                if transaction.is_none() {
-                    let line = file.source.position(statement.span.start as usize).line;
-                    transaction = Some(format!("the BEGIN on line {line}"));
-                }
-                continue;
-            }
-            ast::Stmt::Commit(_) | ast::Stmt::Rollback(_) => {
-                held.clear();
-                local_lock_timeout = false;
-                transaction = implicit_block.then(|| migration.unit.wrapping.reason.clone());
-                continue;
-            }
-            _ => {}
-        }
-        if let Some(setting) = lock_timeout_setting(statement) {
-            match setting {
-                Setting::Session(on) => lock_timeout = on,
-                Setting::Local(on) if transaction.is_some() => local_lock_timeout = on,
-                Setting::Local(_) => {}
-            }
-        }
-        let statement_locks = locks::statement_locks(statement);
-        if !statement.broken {
-            let cx = StatementContext {
-                set,
-                migration,
-                migration_id,
-                layout,
-                statement,
-                source: &file.source,
-                schema,
-                transaction: transaction.as_deref(),
-                held: &held,
-                lock_timeout: lock_timeout || local_lock_timeout,
-                locks: &statement_locks,
-                has_database: environment.database.is_some(),
-            };
-            for rule in SQL_RULES {
-                let meta = rule.meta();
-                if config.level(meta.id, meta.severity) == Level::Off {
+    environment: &'a Environment,
+    config: &'a Config,
+}
+
+impl Walk<'_> {
+    fn run(&self, schema: &mut Schema, findings: &mut Vec<Finding>) {
+        let Walk {
+            set,
+            migration_id,
+            paired_up,
+            layout,
+            environment,
+            config,
+        } = *self;
+        let migration = &set.migrations[migration_id];
+        let file = &set.files[migration.file];
+        let wrapped = migration.unit.wrapping.in_transaction;
+        // golang-migrate's implicit block covers the whole query, COMMITs or not.
+        let implicit_block = wrapped && layout == Layout::GolangMigrate;
+        let mut transaction: Option<String> =
+            wrapped.then(|| migration.unit.wrapping.reason.clone());
+        let mut held: Vec<HeldLock> = Vec::new();
+        let mut lock_timeout = false;
+        let mut local_lock_timeout = false;
+        for statement in set.statements(migration) {
+            match &statement.stmt {
+                ast::Stmt::Begin(_) => {
+                    if transaction.is_none() {
+                        let line = file.source.position(statement.span.start as usize).line;
+                        transaction = Some(format!("the BEGIN on line {line}"));
+                    }
                     continue;
                 }
-                if migration.is_down() && rule.concern() == Concern::Compatibility {
+                ast::Stmt::Commit(_) | ast::Stmt::Rollback(_) => {
+                    held.clear();
+                    local_lock_timeout = false;
+                    transaction = implicit_block.then(|| migration.unit.wrapping.reason.clone());
                     continue;
                 }
-                let mut sink = Sink {
-                    meta,
-                    concern: rule.concern(),
-                    migration: migration_id,
-                    file: migration.file,
-                    statement: statement.span,
-                    findings,
-                };
-                rule.check(&cx, &mut sink);
+                _ => {}
             }
-        }
-        if transaction.is_some() {
-            for lock in &statement_locks {
-                let relation = match &lock.relation {
-                    Relation::Table(name) => Some(name.clone()),
-                    Relation::Index(index) => schema.index(index).map(|i| i.table.clone()),
-                };
-                if let Some(relation) = relation {
-                    held.push(HeldLock {
-                        relation,
-                        mode: lock.mode,
-                        span: statement.span,
-                    });
+            if let Some(setting) = lock_timeout_setting(statement) {
+                match setting {
+                    Setting::Session(on) => lock_timeout = on,
+                    Setting::Local(on) if transaction.is_some() => local_lock_timeout = on,
+                    Setting::Local(_) => {}
                 }
             }
+            let statement_locks = locks::statement_locks(statement);
+            if !statement.broken {
+                let cx = StatementContext {
+                    set,
+                    migration,
+                    migration_id,
+                    paired_up,
+                    layout,
+                    statement,
+                    source: &file.source,
+                    schema,
+                    transaction: transaction.as_deref(),
+                    held: &held,
+                    lock_timeout: lock_timeout || local_lock_timeout,
+                    locks: &statement_locks,
+                    has_database: environment.database.is_some(),
+                };
+                for rule in SQL_RULES {
+                    let meta = rule.meta();
+                    if config.level(meta.id, meta.severity) == Level::Off {
+                        continue;
+                    }
+                    if migration.is_down() && rule.concern() == Concern::Compatibility {
+                        continue;
+                    }
+                    let mut sink = Sink {
+                        meta,
+                        concern: rule.concern(),
+                        migration: migration_id,
+                        file: migration.file,
+                        statement: statement.span,
+                        findings,
+                    };
+                    rule.check(&cx, &mut sink);
+                }
+            }
+            if transaction.is_some() {
+                for lock in &statement_locks {
+                    let relation = match &lock.relation {
+                        Relation::Table(name) => Some(name.clone()),
+                        Relation::Index(index) => schema.index(index).map(|i| i.table.clone()),
+                    };
+                    if let Some(relation) = relation {
+                        held.push(HeldLock {
+                            relation,
+                            mode: lock.mode,
+                            span: statement.span,
+                        });
+                    }
+                }
+            }
+            schema.apply(statement, migration_id);
         }
-        schema.apply(statement, migration_id);
     }
 }
 

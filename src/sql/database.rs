@@ -52,10 +52,27 @@ pub fn read_schema(url: &str, limits: SizeLimits, referenced: &[Name]) -> Result
              SET lock_timeout = '1s';",
         )
         .map_err(|e| describe(&e))?;
+    // Catalog functions (pg_get_constraintdef, format_type) read the live catalog, not the
+    // query's snapshot: a table dropped by someone else mid-read fails the query. Read again.
+    let mut attempt = 0;
+    loop {
+        match read_catalog(&mut client, limits, referenced) {
+            Ok(schema) => return Ok(schema),
+            Err(_) if attempt < 2 => attempt += 1,
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+fn read_catalog(
+    client: &mut Client,
+    limits: SizeLimits,
+    referenced: &[Name],
+) -> Result<Schema, String> {
     let query = |client: &mut Client, sql: &str| client.query(sql, &[]).map_err(|e| describe(&e));
     // Tables on the search path first: an unqualified name in a migration means those.
     let tables = query(
-        &mut client,
+        client,
         &format!(
             "SELECT n.nspname, c.relname, c.oid::bigint, c.reltuples::float8, \
                     coalesce(pg_total_relation_size(c.oid), 0)::bigint, pg_table_is_visible(c.oid) \
@@ -65,7 +82,7 @@ pub fn read_schema(url: &str, limits: SizeLimits, referenced: &[Name]) -> Result
         ),
     )?;
     let columns = query(
-        &mut client,
+        client,
         &format!(
             "SELECT a.attrelid::bigint, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
@@ -75,7 +92,7 @@ pub fn read_schema(url: &str, limits: SizeLimits, referenced: &[Name]) -> Result
         ),
     )?;
     let checks = query(
-        &mut client,
+        client,
         &format!(
             "SELECT k.conrelid::bigint, k.conname, pg_get_constraintdef(k.oid) \
              FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid \
@@ -84,7 +101,7 @@ pub fn read_schema(url: &str, limits: SizeLimits, referenced: &[Name]) -> Result
         ),
     )?;
     let indexes = query(
-        &mut client,
+        client,
         &format!(
             "SELECT n.nspname, i.relname, t.oid::bigint FROM pg_index x \
              JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
@@ -152,7 +169,7 @@ pub fn read_schema(url: &str, limits: SizeLimits, referenced: &[Name]) -> Result
             // Never analysed: count, but never past the point where the answer is "large".
             let sql = format!("SELECT count(*) FROM (SELECT 1 FROM {name} LIMIT {cap}) AS sample");
             // A table dropped since the catalog was read simply has no size.
-            match query(&mut client, &sql) {
+            match query(client, &sql) {
                 Ok(rows) => rows.first().map_or(0, |row| row.get::<_, i64>(0) as u64),
                 Err(_) => continue,
             }

@@ -227,7 +227,7 @@ pub fn units(
             vec![Unit {
                 direction: up_down_direction(&file_name),
                 range: whole,
-                version: Version::parse(&file_name),
+                version: Version::parse(without_direction(&file_name)),
                 name: file_name,
                 wrapping: Wrapping {
                     in_transaction: count > 1,
@@ -247,7 +247,7 @@ pub fn units(
             vec![Unit {
                 direction: up_down_direction(&file_name),
                 range: whole,
-                version: Version::parse(&file_name),
+                version: Version::parse(without_direction(&file_name)),
                 name: file_name,
                 wrapping: Wrapping {
                     in_transaction: !opted_out,
@@ -327,7 +327,7 @@ pub fn units(
                 Direction::Up
             },
             range: whole,
-            version: Version::parse(&file_name),
+            version: Version::parse(without_direction(&file_name)),
             name: file_name,
             wrapping: Wrapping {
                 in_transaction: false,
@@ -336,6 +336,14 @@ pub fn units(
             marker: None,
         }],
     }
+}
+
+/// The name without `.up.sql` / `.down.sql`: what an up and its down share, and sort by.
+fn without_direction(file_name: &str) -> &str {
+    file_name
+        .strip_suffix(".up.sql")
+        .or_else(|| file_name.strip_suffix(".down.sql"))
+        .unwrap_or(file_name)
 }
 
 fn up_down_direction(file_name: &str) -> Direction {
@@ -438,6 +446,25 @@ mod tests {
             Layout::Diesel
         );
         assert_eq!(detect(p("001_users.sql"), ""), Layout::Plain);
+    }
+
+    #[test]
+    fn an_up_and_its_down_share_a_version() {
+        let up = SourceFile::new("1_a.up.sql", String::new());
+        let down = SourceFile::new("1_a.down.sql", String::new());
+        let up = units(
+            Layout::GolangMigrate,
+            Some(Path::new("1_a.up.sql")),
+            &up,
+            |_| 0,
+        );
+        let down = units(
+            Layout::GolangMigrate,
+            Some(Path::new("1_a.down.sql")),
+            &down,
+            |_| 0,
+        );
+        assert_eq!(up[0].version, down[0].version);
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub enum Origin {
     Migration(usize),
     /// Read from the database given with `--database`.
     Database,
+    /// Existed before the migrations read (an ALTER names it, nothing created it).
+    Earlier,
 }
 
 #[derive(Clone, Debug)]
@@ -164,6 +166,24 @@ impl Schema {
                 }
                 self.add_table(table);
             }
+            // A materialized view is a relation with storage: indexes and REFRESH lock it. A new
+            // one is as unused as a new table.
+            ast::Stmt::CreateMaterializedView(_) => {
+                let Some(name) = child(node, SyntaxKind::VIEW).and_then(|n| syntax::name_of(&n))
+                else {
+                    return;
+                };
+                if self.table(&name).is_some() && child(node, SyntaxKind::IF_NOT_EXISTS).is_some() {
+                    return;
+                }
+                self.add_table(Table {
+                    name,
+                    columns: Vec::new(),
+                    checks: Vec::new(),
+                    origin,
+                    size: None,
+                });
+            }
             ast::Stmt::CreateTableAs(_) | ast::Stmt::SelectInto(_) => {
                 if let Some(name) = child(node, SyntaxKind::TABLE_NAME)
                     .or_else(|| syntax::descendant(node, SyntaxKind::TABLE_NAME))
@@ -243,6 +263,17 @@ impl Schema {
                     return;
                 }
                 _ => {}
+            }
+            if self.table(&name).is_none() {
+                // Created before the migrations read: what the ALTERs say about it still
+                // counts (a CHECK validated two statements before SET NOT NULL).
+                self.tables.push(Table {
+                    name: name.clone(),
+                    columns: Vec::new(),
+                    checks: Vec::new(),
+                    origin: Origin::Earlier,
+                    size: None,
+                });
             }
             let Some(table) = self.table_mut(&name) else {
                 continue;

@@ -37,7 +37,10 @@ impl SqlRule for AddRequiredColumn {
                 has(SyntaxKind::NOT_NULL_CONSTRAINT) || has(SyntaxKind::PRIMARY_KEY_CONSTRAINT);
             // A default, an identity or a generated column fills the value for every row and
             // every INSERT that leaves it out; so do the serial types.
-            let filled = has(SyntaxKind::DEFAULT_CONSTRAINT)
+            // `DEFAULT NULL` fills nothing.
+            let default_fills = child(&action, SyntaxKind::DEFAULT_CONSTRAINT)
+                .is_some_and(|d| !syntax::compact_text(&d).eq_ignore_ascii_case("default null"));
+            let filled = default_fills
                 || has(SyntaxKind::GENERATED_CONSTRAINT)
                 || syntax::type_child(&action)
                     .map(|t| syntax::type_name(&t))

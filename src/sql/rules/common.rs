@@ -27,17 +27,17 @@ pub fn actions_of(cx: &StatementContext<'_>, kind: SyntaxKind) -> Vec<SyntaxNode
 pub fn outside_transaction(layout: Layout) -> &'static str {
     match layout {
         Layout::GolangMigrate => {
-            "put it in a migration file of its own (golang-migrate sends a file as one query, \
-             which PostgreSQL runs as one transaction)"
+            "put it in a migration file of its own, since golang-migrate sends a file as one \
+             query, which PostgreSQL runs as one transaction"
         }
         Layout::Sqlx => "put it in a migration of its own whose first line is `-- no-transaction`",
         Layout::Dbmate => {
             "put it in a migration of its own whose marker is `-- migrate:up transaction:false`"
         }
         Layout::Flyway => {
-            "put it in a migration of its own (Flyway runs a migration of only \
-             non-transactional statements outside a transaction), or set \
-             `executeInTransaction=false` in the script's `.sql.conf`"
+            "put it in a migration of its own (Flyway runs a migration made only of statements \
+             that cannot run in a transaction outside one), or set `executeInTransaction=false` \
+             in the script's `.sql.conf`"
         }
         Layout::Diesel => {
             "put it in a migration of its own with `run_in_transaction = false` in its \

@@ -64,7 +64,7 @@ impl SqlRule for DownMigrationMissing {
                      impossible, and a bad deploy can only roll forward",
                     migration.unit.name
                 ),
-                Some(down) if set.statements(down).is_empty() => format!(
+                Some(down) if set.statements(down).is_empty() && !says_why(set, down) => format!(
                     "the down migration of `{}` is empty: rolling back runs nothing, and the \
                      schema stays as the up left it",
                     migration.unit.name
@@ -82,6 +82,21 @@ impl SqlRule for DownMigrationMissing {
             );
         }
     }
+}
+
+/// An empty down migration with a comment of its own (`-- nothing to undo: …`) is a
+/// decision, not an omission. The markers and templates runners write do not count.
+fn says_why(set: &MigrationSet, down: &crate::sql::Migration) -> bool {
+    let text = &set.files[down.file].source.text[down.unit.range.range()];
+    text.lines().any(|line| {
+        let Some(comment) = line.trim_start().strip_prefix("--") else {
+            return false;
+        };
+        let comment = comment.trim();
+        !comment.is_empty()
+            && !comment.starts_with("migrate:")
+            && !comment.starts_with("This file should undo anything in")
+    })
 }
 
 /// What pairs an up with its down: the file name without `.up`/`.down` and Flyway's prefix.

@@ -37,9 +37,7 @@ impl SqlRule for DropIndexNotConcurrent {
                 continue;
             };
             let table = cx.schema.index(&index).map(|i| i.table.clone());
-            if cx.schema.index_created_by(&index, cx.migration_id)
-                || table.as_ref().is_some_and(|t| cx.is_new_table(t))
-            {
+            if cx.is_new_index(&index) || table.as_ref().is_some_and(|t| cx.is_new_table(t)) {
                 continue;
             }
             let on = table.map_or_else(|| "its table".to_string(), |t| format!("`{t}`"));
@@ -52,8 +50,8 @@ impl SqlRule for DropIndexNotConcurrent {
                      waits for it"
                 ),
                 format!(
-                    "use `DROP INDEX CONCURRENTLY IF EXISTS` (one index per statement; it cannot \
-                     run in a transaction block: {})",
+                    "use `DROP INDEX CONCURRENTLY IF EXISTS`, one index per statement. It cannot \
+                     run in a transaction block: {}",
                     outside_transaction(cx.layout)
                 ),
             );

@@ -51,8 +51,8 @@ impl SqlRule for IndexNotConcurrent {
                  done"
             ),
             format!(
-                "use `CREATE {unique}INDEX CONCURRENTLY` (reads and writes go on; it cannot run \
-                 in a transaction block: {}); if it fails it leaves an INVALID index behind, so \
+                "use `CREATE {unique}INDEX CONCURRENTLY`: reads and writes go on. It cannot run \
+                 in a transaction block: {}. A failed build leaves an INVALID index behind, so \
                  write `IF NOT EXISTS` and drop an invalid one before retrying",
                 outside_transaction(cx.layout)
             ),

@@ -34,9 +34,11 @@ impl SqlRule for LockTimeoutMissing {
             .filter(|l| l.mode.blocks_writes())
             .filter(|l| match &l.relation {
                 Relation::Table(t) => !cx.is_new_table(t),
-                Relation::Index(i) => !cx.schema.index_created_by(i, cx.migration_id),
+                Relation::Index(i) => !cx.is_new_index(i),
             })
             .filter(|l| cx.lock_table(l).is_none_or(|t| !cx.is_new_table(&t)))
+            // The strongest; of equals, the first (the statement's own table).
+            .rev()
             .max_by_key(|l| l.mode);
         let Some(lock) = strongest else {
             return;

@@ -36,6 +36,9 @@ impl SqlRule for RenameTable {
                 SyntaxKind::SET_SCHEMA => "moving it to another schema",
                 _ => continue,
             };
+            if what == "renaming" && view_keeps_old_name(cx, &table) {
+                continue;
+            }
             let target = syntax::compact_text(&action);
             sink.report(
                 syntax::span_of(&action),
@@ -53,4 +56,24 @@ impl SqlRule for RenameTable {
             );
         }
     }
+}
+
+/// A `CREATE VIEW old_name` later in the same migration keeps the old name working (simple
+/// views are updatable): the running version goes on reading and writing through it.
+fn view_keeps_old_name(cx: &StatementContext<'_>, table: &crate::sql::syntax::Name) -> bool {
+    cx.set
+        .statements(cx.migration)
+        .iter()
+        .filter(|s| s.span.start > cx.statement.span.start)
+        .filter(|s| matches!(s.stmt, squawk_syntax::ast::Stmt::CreateView(_)))
+        .filter_map(|s| {
+            crate::sql::syntax::child(s.node(), SyntaxKind::VIEW)
+                .or_else(|| {
+                    s.node()
+                        .children()
+                        .find(|c| matches!(c.kind(), SyntaxKind::PATH | SyntaxKind::TABLE_NAME))
+                })
+                .and_then(|n| syntax::name_of(&n))
+        })
+        .any(|view| view.matches(table))
 }

@@ -1,0 +1,1 @@
+-- Nothing to undo: validating a constraint changes no schema.
