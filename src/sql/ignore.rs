@@ -168,7 +168,8 @@ pub fn unknown_ids(source: &SourceFile, file: usize, config: &Config) -> Vec<Dia
     let mut offset = 0;
     for line in source.text.split_inclusive('\n') {
         if line.contains("zerodown-ignore")
-            && let Some(ignore) = parse_line(line).filter(|i| !i.squawk)
+            && let Some(ignore) =
+                parse_line(line.trim_end_matches(['\n', '\r'])).filter(|i| !i.squawk)
         {
             for (id, at) in ignore.ids {
                 if known.contains(&id) {

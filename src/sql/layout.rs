@@ -399,6 +399,32 @@ fn dbmate_units(source: &SourceFile, file_name: &str) -> Vec<Unit> {
     units
 }
 
+/// What Flyway's PostgreSQL parser runs outside a transaction (its
+/// `detectCanExecuteInTransaction`): a migration made only of these is not wrapped; mixed with
+/// others Flyway refuses it unless `mixed=true`, and then wraps the rest. REINDEX … CONCURRENTLY
+/// of an index or table and DETACH PARTITION … CONCURRENTLY are not on its list.
+pub fn flyway_non_transactional(statement: &str) -> bool {
+    let words: Vec<String> = statement
+        .split_whitespace()
+        .take(4)
+        .map(|w| w.trim_end_matches(';').to_uppercase())
+        .collect();
+    let w = |i: usize| words.get(i).map_or("", String::as_str);
+    let index_concurrently = (w(0) == "CREATE" || w(0) == "DROP")
+        && ((w(1) == "INDEX" && w(2) == "CONCURRENTLY")
+            || (w(1) == "UNIQUE" && w(2) == "INDEX" && w(3) == "CONCURRENTLY"));
+    let reindex_all = w(0) == "REINDEX"
+        && (matches!(w(1), "SCHEMA" | "DATABASE" | "SYSTEM")
+            || (w(1) == "VERBOSE" && matches!(w(2), "SCHEMA" | "DATABASE" | "SYSTEM")));
+    index_concurrently
+        || reindex_all
+        || ((w(0) == "CREATE" || w(0) == "DROP")
+            && matches!(w(1), "DATABASE" | "TABLESPACE" | "SUBSCRIPTION"))
+        || (w(0) == "ALTER" && w(1) == "SYSTEM")
+        || w(0) == "VACUUM"
+        || (w(0) == "DISCARD" && w(1) == "ALL")
+}
+
 /// Flyway's per-script config: `V1__x.sql.conf` with `executeInTransaction=false`.
 fn flyway_opted_out(path: &Path) -> bool {
     let mut conf = path.as_os_str().to_owned();

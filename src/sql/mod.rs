@@ -124,7 +124,18 @@ impl MigrationSet {
             )
         });
         let (statements, errors) = syntax::parse(&without_psql_commands(&source.text));
+        // One error per statement: the first says where it went wrong, the rest are echoes.
+        let mut reported: Vec<Span> = Vec::new();
         for error in &errors {
+            let within = statements.iter().map(|s| s.span).find(|span| {
+                (span.start as usize..span.end.max(span.start + 1) as usize).contains(&error.offset)
+            });
+            if let Some(span) = within {
+                if reported.contains(&span) {
+                    continue;
+                }
+                reported.push(span);
+            }
             self.errors.push(InputError::at(
                 &source,
                 error.offset,
@@ -149,6 +160,26 @@ impl MigrationSet {
                         "--no-assume-in-transaction".to_string()
                     },
                 };
+            }
+        }
+        if layout == Layout::Flyway && options.assume_in_transaction.is_none() {
+            for unit in &mut units {
+                let texts: Vec<&str> = statements
+                    .iter()
+                    .filter(|s| s.span.start >= unit.range.start && s.span.start < unit.range.end)
+                    .map(|s| &source.text[s.span.range()])
+                    .collect();
+                if unit.wrapping.in_transaction
+                    && !texts.is_empty()
+                    && texts.iter().all(|t| layout::flyway_non_transactional(t))
+                {
+                    unit.wrapping = layout::Wrapping {
+                        in_transaction: false,
+                        reason: "Flyway runs a migration made only of statements that cannot run \
+                                 in a transaction outside one"
+                            .to_string(),
+                    };
+                }
             }
         }
         if layout == Layout::Dbmate && units.is_empty() {
