@@ -103,3 +103,31 @@ for strategy in ["rolling", "blue-green", "canary", "ab"]:
     mean = (time.perf_counter() - start) / runs * 1000
     print(f"{'render ' + strategy:<22} start-to-exit {mean:.2f} ms (mean of {runs})")
 PY
+
+# migrate lint: the SQL corpus, a generated ~20 MB migration folder (the corpus repeated, as
+# separate files of one history), and start-to-exit on one migration file.
+sql_corpus="${SQL_CORPUS:-../shared/corpus/sql}"
+sql_bytes=$(find "$sql_corpus" -type f -name '*.sql' -print0 | xargs -0 cat | wc -c)
+report "migrate: SQL corpus" "$sql_bytes" "$bin" migrate lint "$sql_corpus" --format json --no-config
+sql_big="$work/migrations"
+mkdir -p "$sql_big"
+python3 - "$sql_corpus" "$sql_big" <<'PY'
+import pathlib, sys
+files = sorted(pathlib.Path(sys.argv[1]).rglob("*.sql"))
+out, n, size = pathlib.Path(sys.argv[2]), 0, 0
+while size < 20_000_000:
+    for f in files:
+        text = f.read_bytes()
+        (out / f"{n:06d}_{f.stem}.sql").write_bytes(text)
+        n, size = n + 1, size + len(text)
+PY
+report "migrate: 20 MB folder" "$(cat "$sql_big"/*.sql | wc -c)" "$bin" migrate lint "$sql_big" --format json --no-config
+python3 - "$bin" examples/migrations/broken/20261115090000_orders_status.up.sql <<'PY'
+import subprocess, sys, time
+runs = 200
+start = time.perf_counter()
+for _ in range(runs):
+    subprocess.run([sys.argv[1], "migrate", "lint", sys.argv[2], "--no-config"], stdout=subprocess.DEVNULL)
+print(f"{'migrate: one file':<22} start-to-exit {((time.perf_counter() - start) / runs) * 1000:.2f} ms (mean of {runs})")
+PY
+echo "(bench/migrate_vs_squawk.sh compares migrate lint with squawk on the same files)"
