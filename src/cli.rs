@@ -195,21 +195,8 @@ pub struct RenderArgs {
 pub struct LintArgs {
     /// Files, folders or `-` (stdin). Default: the current folder.
     pub paths: Vec<String>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "human")]
-    pub format: Format,
-    /// Exit with 1 when a finding has this severity or a higher one.
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
-    /// Config file; default: `.zerodown.yaml` found upward from the current folder.
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Ignore any `.zerodown.yaml`.
-    #[arg(long, conflicts_with = "config")]
-    pub no_config: bool,
-    /// When to colour the human output.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorChoice,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -14,7 +14,11 @@ use crate::workspace::{ParsedFile, Workspace, parse_file};
 
 fn load_config(args: &LintArgs) -> Result<Config, InputError> {
     let start = std::env::current_dir().ok();
-    find_config(args.no_config, args.config.as_ref(), start.as_deref())
+    find_config(
+        args.report.no_config,
+        args.report.config.as_ref(),
+        start.as_deref(),
+    )
 }
 
 /// Reads and parses every input, on as many threads as there are cores, keeping input order.
@@ -81,5 +85,10 @@ pub fn run(args: &LintArgs) -> u8 {
         &diagnostics,
         Summary::new(&workspace, &diagnostics),
     );
-    super::finish(&report, args.format, args.color, args.fail_on)
+    super::finish(
+        &report,
+        args.report.format,
+        args.report.color,
+        args.report.fail_on,
+    )
 }

@@ -120,6 +120,12 @@ impl StatementContext<'_> {
         }
     }
 
+    /// The table the statement works on, when it existed before this migration (a table the
+    /// migration creates is not in use yet: most rules leave it alone).
+    pub fn existing_target_table(&self) -> Option<Name> {
+        self.target_table().filter(|t| !self.is_new_table(t))
+    }
+
     /// The name of the table an ALTER TABLE / CREATE INDEX / UPDATE works on.
     pub fn target_table(&self) -> Option<Name> {
         let node = self.node();

@@ -75,12 +75,9 @@ impl SqlRule for ChangeColumnType {
     }
 
     fn check(&self, cx: &StatementContext<'_>, sink: &mut Sink<'_>) {
-        let Some(table) = cx.target_table() else {
+        let Some(table) = cx.existing_target_table() else {
             return;
         };
-        if cx.is_new_table(&table) {
-            return;
-        }
         for action in actions_of(cx, SyntaxKind::ALTER_COLUMN) {
             let Some(set_type) = child(&action, SyntaxKind::SET_TYPE) else {
                 continue;

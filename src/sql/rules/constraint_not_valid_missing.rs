@@ -28,12 +28,9 @@ impl SqlRule for ConstraintNotValidMissing {
     }
 
     fn check(&self, cx: &StatementContext<'_>, sink: &mut Sink<'_>) {
-        let Some(table) = cx.target_table() else {
+        let Some(table) = cx.existing_target_table() else {
             return;
         };
-        if cx.is_new_table(&table) {
-            return;
-        }
         for action in actions_of(cx, SyntaxKind::ADD_CONSTRAINT) {
             let Some(constraint) = action.children().find(|c| {
                 matches!(

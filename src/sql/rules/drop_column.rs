@@ -25,12 +25,9 @@ impl SqlRule for DropColumn {
     }
 
     fn check(&self, cx: &StatementContext<'_>, sink: &mut Sink<'_>) {
-        let Some(table) = cx.target_table() else {
+        let Some(table) = cx.existing_target_table() else {
             return;
         };
-        if cx.is_new_table(&table) {
-            return;
-        }
         for action in actions_of(cx, SyntaxKind::DROP_COLUMN) {
             let Some(column) = action_column(&action) else {
                 continue;

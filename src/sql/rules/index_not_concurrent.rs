@@ -31,12 +31,9 @@ impl SqlRule for IndexNotConcurrent {
         {
             return;
         }
-        let Some(table) = cx.target_table() else {
+        let Some(table) = cx.existing_target_table() else {
             return;
         };
-        if cx.is_new_table(&table) {
-            return;
-        }
         let unique = if has_token(cx.node(), SyntaxKind::UNIQUE_KW) {
             "UNIQUE "
         } else {

@@ -24,12 +24,9 @@ impl SqlRule for RenameColumn {
     }
 
     fn check(&self, cx: &StatementContext<'_>, sink: &mut Sink<'_>) {
-        let Some(table) = cx.target_table() else {
+        let Some(table) = cx.existing_target_table() else {
             return;
         };
-        if cx.is_new_table(&table) {
-            return;
-        }
         for action in actions_of(cx, SyntaxKind::RENAME_COLUMN) {
             let old =
                 child(&action, SyntaxKind::COLUMN_NAME_REF).and_then(|n| syntax::single_name(&n));

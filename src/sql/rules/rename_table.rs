@@ -24,12 +24,9 @@ impl SqlRule for RenameTable {
     }
 
     fn check(&self, cx: &StatementContext<'_>, sink: &mut Sink<'_>) {
-        let Some(table) = cx.target_table() else {
+        let Some(table) = cx.existing_target_table() else {
             return;
         };
-        if cx.is_new_table(&table) {
-            return;
-        }
         for action in actions(cx) {
             let what = match action.kind() {
                 SyntaxKind::TABLE_RENAME_TO => "renaming",

@@ -28,12 +28,9 @@ impl SqlRule for SetNotNull {
     }
 
     fn check(&self, cx: &StatementContext<'_>, sink: &mut Sink<'_>) {
-        let Some(table) = cx.target_table() else {
+        let Some(table) = cx.existing_target_table() else {
             return;
         };
-        if cx.is_new_table(&table) {
-            return;
-        }
         for action in actions_of(cx, SyntaxKind::ALTER_COLUMN) {
             if child(&action, SyntaxKind::SET_NOT_NULL).is_none() {
                 continue;

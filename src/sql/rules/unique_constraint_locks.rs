@@ -26,12 +26,9 @@ impl SqlRule for UniqueConstraintLocks {
     }
 
     fn check(&self, cx: &StatementContext<'_>, sink: &mut Sink<'_>) {
-        let Some(table) = cx.target_table() else {
+        let Some(table) = cx.existing_target_table() else {
             return;
         };
-        if cx.is_new_table(&table) {
-            return;
-        }
         let help = format!(
             "build the index first with `CREATE UNIQUE INDEX CONCURRENTLY name ON {table} (…)`, \
              then attach it: `ALTER TABLE {table} ADD CONSTRAINT name UNIQUE USING INDEX name` \

@@ -84,12 +84,9 @@ impl SqlRule for VolatileDefault {
     }
 
     fn check(&self, cx: &StatementContext<'_>, sink: &mut Sink<'_>) {
-        let Some(table) = cx.target_table() else {
+        let Some(table) = cx.existing_target_table() else {
             return;
         };
-        if cx.is_new_table(&table) {
-            return;
-        }
         let help = "add the column without the default (or with a constant one), set the \
                     default for new rows with `ALTER COLUMN … SET DEFAULT …` (no rewrite), and \
                     backfill existing rows in batches, each in its own transaction";
