@@ -18,6 +18,7 @@ const SQUAWK_FILE: &str = "squawk-ignore-file";
 pub const SQUAWK_NAMES: &[(&str, &[&str])] = &[
     ("renaming-column", &["rename-column"]),
     ("renaming-table", &["rename-table"]),
+    ("ban-set-schema", &["rename-table"]),
     ("ban-drop-column", &["drop-column"]),
     ("ban-drop-table", &["drop-table"]),
     ("changing-column-type", &["change-column-type"]),

@@ -68,10 +68,12 @@ const NOT_VOLATILE: &[&str] = &[
     "round",
 ];
 
+/// The called function's own name: `pg_catalog.random()` → `random`.
 fn function_name(call: &SyntaxNode) -> Option<String> {
-    let name = call.children().next()?;
-    let segments = syntax::path_segments(&name);
-    segments.last().cloned()
+    let callee = call.children().find(|c| c.kind() != SyntaxKind::ARG_LIST)?;
+    let text = syntax::compact_text(&callee);
+    let last = text.rsplit('.').next()?.trim();
+    (!last.is_empty()).then(|| syntax::ident_text(last))
 }
 
 impl SqlRule for VolatileDefault {
@@ -172,5 +174,25 @@ impl SqlRule for VolatileDefault {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qualified_calls_are_named_by_their_function() {
+        let (statements, _) = syntax::parse(
+            "alter table t add column a uuid default public.gen_random_uuid(), \
+             add column b timestamptz default pg_catalog.now(), add column c text default \"Next\"();",
+        );
+        let names: Vec<String> = statements[0]
+            .node()
+            .descendants()
+            .filter(|n| n.kind() == SyntaxKind::CALL_EXPR)
+            .filter_map(|c| function_name(&c))
+            .collect();
+        assert_eq!(names, ["gen_random_uuid", "now", "Next"]);
     }
 }

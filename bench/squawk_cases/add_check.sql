@@ -1,0 +1,2 @@
+-- orders exists before this migration.
+alter table orders add constraint orders_quantity_positive check (quantity > 0);

@@ -1,0 +1,6 @@
+-- users exists before this migration.
+begin;
+set local lock_timeout = '2s';
+alter table users add column status text;
+update users set status = 'active';
+commit;

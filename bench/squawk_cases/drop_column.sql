@@ -1,0 +1,2 @@
+-- users exists before this migration.
+alter table users drop column nickname;

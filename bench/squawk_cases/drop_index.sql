@@ -1,0 +1,2 @@
+-- The index exists before this migration.
+drop index orders_user_id_idx;

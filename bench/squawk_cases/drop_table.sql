@@ -1,0 +1,2 @@
+-- legacy_events exists before this migration.
+drop table legacy_events;
