@@ -3,6 +3,7 @@
 //! The binary is a thin wrapper around [`run`]; everything else is here so it can be tested
 //! and reused.
 
+pub mod atomic;
 pub mod cli;
 pub mod config;
 pub mod input;

@@ -7,7 +7,8 @@ use crate::cli::{InitArgs, RenderArgs};
 use crate::exit;
 use crate::output::{self, Format, Report};
 use crate::render::init::{InitOptions, name_from_folder, spec_text};
-use crate::render::out::{write_all, write_atomic};
+use crate::atomic::write_atomic;
+use crate::render::out::write_all;
 use crate::render::spec::{self, Override};
 use crate::render::{self, Options};
 

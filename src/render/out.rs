@@ -1,57 +1,15 @@
-//! Writing files atomically: each file is written to a temporary file in the same folder
-//! and renamed over its target, so a reader sees the old file or the new one, never half.
+//! `render --out`: one file per object, staged and renamed into place (`crate::atomic`).
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use crate::atomic::stage;
 
 use super::RenderedObject;
 
 /// The first line of every file `render --out` writes; files that start with it are ours to
 /// replace or remove on the next render.
 pub const MARKER: &str = "# Rendered by zerodown from an app spec; edit the spec, not this file.";
-
-/// Writes `contents` to `path` through a temporary sibling and a rename.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let temp = stage(path, contents)?;
-    fs::rename(&temp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&temp);
-    })
-}
-
-/// Writes `contents` to a new temporary file beside `path` and returns its path.
-fn stage(path: &Path, contents: &[u8]) -> std::io::Result<PathBuf> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut attempt = 0u32;
-    let (temp, mut file) = loop {
-        let temp = dir.join(format!(".{file_name}.{}.{attempt}.tmp", std::process::id()));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-        {
-            Ok(file) => break (temp, file),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                attempt += 1;
-            }
-            Err(e) => return Err(e),
-        }
-    };
-    match file.write_all(contents).and_then(|()| file.sync_all()) {
-        Ok(()) => Ok(temp),
-        Err(e) => {
-            let _ = fs::remove_file(&temp);
-            Err(e)
-        }
-    }
-}
 
 /// `03-deployment-checkout.yaml`: the position keeps `kubectl apply -f DIR` in render order
 /// (the migration Job first); only `[a-z0-9-]` reach the file name.
