@@ -47,6 +47,125 @@ pub enum MigrateCommand {
     /// Run migrations on a scratch database and report each statement's locks, rewrites and
     /// duration (the server named by --database must be a dev or CI one).
     Trace(MigrateTraceArgs),
+    /// Write the expand/contract migrations (and the deploy order) for a breaking change.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlanCommand {
+    /// Rename a column: a new column kept in sync, backfilled, then the old one dropped.
+    RenameColumn {
+        table: String,
+        column: String,
+        new_name: String,
+        #[command(flatten)]
+        options: PlanOptions,
+    },
+    /// Change a column's type through a new column (named --new-name, default COLUMN_new).
+    ChangeType {
+        table: String,
+        column: String,
+        #[arg(value_name = "TYPE")]
+        new_type: String,
+        /// The new value from the old column (default: a cast).
+        #[arg(long, value_name = "EXPR")]
+        using: Option<String>,
+        /// The old value from the new column, for the version that still reads it (default:
+        /// a cast).
+        #[arg(long, value_name = "EXPR")]
+        back: Option<String>,
+        /// The new column's name.
+        #[arg(long, value_name = "NAME")]
+        new_name: Option<String>,
+        #[command(flatten)]
+        options: PlanOptions,
+    },
+    /// Split a column into several: `--into "first_name text = split_part(name, ' ', 1)"`.
+    SplitColumn {
+        table: String,
+        column: String,
+        /// `NAME TYPE = EXPR` (EXPR in terms of the old column), at least twice.
+        #[arg(long = "into", value_name = "NAME TYPE = EXPR", required = true)]
+        into: Vec<String>,
+        /// The old column from the new ones, for the version that still reads it.
+        #[arg(long, value_name = "EXPR")]
+        merge: String,
+        #[command(flatten)]
+        options: PlanOptions,
+    },
+    /// Make a nullable column NOT NULL, filling NULLs with --default.
+    AddNotNull {
+        table: String,
+        column: String,
+        /// What NULLs become, and the column's default from then on.
+        #[arg(long, value_name = "EXPR")]
+        default: String,
+        #[command(flatten)]
+        options: PlanOptions,
+    },
+    /// Drop a column once no version reads or writes it (a copy is kept for a rollback).
+    DropColumn {
+        table: String,
+        column: String,
+        /// For a NOT NULL column: the value rows get once the new version stops writing it.
+        #[arg(long, value_name = "EXPR")]
+        default: Option<String>,
+        #[command(flatten)]
+        options: PlanOptions,
+    },
+}
+
+/// Options every plan kind takes.
+#[derive(Args, Debug, Clone)]
+pub struct PlanOptions {
+    /// Write the migrations into this folder (atomically); without it they are printed.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The runner's layout.
+    #[arg(long, value_enum, default_value = "golang-migrate")]
+    pub layout: crate::sql::layout::Layout,
+    /// Replace files that exist.
+    #[arg(long)]
+    pub force: bool,
+    /// The column's current type (default: read from --database, or from the migrations
+    /// already in --out).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub column_type: Option<String>,
+    /// The column is NOT NULL now.
+    #[arg(long, conflicts_with = "nullable")]
+    pub not_null: bool,
+    /// The column is nullable now.
+    #[arg(long)]
+    pub nullable: bool,
+    /// Read the column's type and nullability from this database (read only).
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// The primary key column the backfill walks.
+    #[arg(long, default_value = "id")]
+    pub key: String,
+    /// Rows per backfill batch (each batch commits).
+    #[arg(long, default_value_t = 10_000)]
+    pub batch_size: u64,
+    /// Pause between backfill batches, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    pub pause_ms: u64,
+    /// The lock_timeout every step sets.
+    #[arg(long, default_value = "2s")]
+    pub lock_timeout: String,
+    /// The first migration's version (default: one past the highest in --out, else the
+    /// current UTC time as YYYYMMDDHHMMSS).
+    #[arg(long, value_name = "N")]
+    pub version: Option<u64>,
+    /// Output format of the plan.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: PlanFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Human,
+    Json,
 }
 
 /// How migrations are read: shared by `migrate lint` and `migrate trace`.

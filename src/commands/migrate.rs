@@ -14,6 +14,7 @@ pub fn run(command: &MigrateCommand) -> u8 {
     match command {
         MigrateCommand::Lint(args) => lint(args),
         MigrateCommand::Trace(args) => trace(args),
+        MigrateCommand::Plan(command) => super::plan::run(command),
     }
 }
 

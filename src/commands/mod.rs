@@ -3,6 +3,7 @@
 
 mod lint;
 mod migrate;
+mod plan;
 mod render;
 mod rules;
 

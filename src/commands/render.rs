@@ -3,11 +3,11 @@
 use std::io::Write;
 
 use super::find_config;
+use crate::atomic::write_atomic;
 use crate::cli::{InitArgs, RenderArgs};
 use crate::exit;
 use crate::output::{self, Format, Report};
 use crate::render::init::{InitOptions, name_from_folder, spec_text};
-use crate::atomic::write_atomic;
 use crate::render::out::write_all;
 use crate::render::spec::{self, Override};
 use crate::render::{self, Options};

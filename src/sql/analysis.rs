@@ -140,6 +140,21 @@ impl StatementContext<'_> {
     }
 }
 
+/// The schema a history's up migrations build on top of `start`.
+pub fn replay(set: &MigrationSet, history: &super::History, start: Schema) -> Schema {
+    let mut schema = start;
+    for &id in &history.migrations {
+        let migration = &set.migrations[id];
+        if migration.is_down() {
+            continue;
+        }
+        for statement in set.statements(migration) {
+            schema.apply(statement, id);
+        }
+    }
+    schema
+}
+
 /// Runs every rule over every history and returns the diagnostics, ready for output.
 pub fn check(set: &MigrationSet, environment: &Environment, config: &Config) -> Vec<Diagnostic> {
     let mut findings = Vec::new();

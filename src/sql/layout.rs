@@ -122,6 +122,15 @@ pub fn detect(path: &Path, text: &str) -> Layout {
     if is_flyway_name(file_name) {
         return Layout::Flyway;
     }
+    // `N_x.down.sql` beside `N_x.sql` is a plain file's down (what `migrate plan --layout
+    // plain` writes), not golang-migrate's.
+    if let Some(stem) = file_name.strip_suffix(".down.sql")
+        && let Some(folder) = path.parent()
+        && !folder.join(format!("{stem}.up.sql")).exists()
+        && folder.join(format!("{stem}.sql")).exists()
+    {
+        return Layout::Plain;
+    }
     if is_up_down_name(file_name) || first_line_is_no_transaction(text) {
         if first_line_is_no_transaction(text) || uses_sqlx(path) {
             return Layout::Sqlx;
@@ -321,13 +330,18 @@ pub fn units(
             }]
         }
         Layout::Plain => vec![Unit {
-            direction: if file_name.contains(".down.") || file_name.contains("_down.") {
+            direction: if file_name.ends_with(".down.sql") {
                 Direction::Down
             } else {
                 Direction::Up
             },
             range: whole,
-            version: Version::parse(without_direction(&file_name)),
+            version: Version::parse(
+                file_name
+                    .strip_suffix(".down.sql")
+                    .or_else(|| file_name.strip_suffix(".sql"))
+                    .unwrap_or(&file_name),
+            ),
             name: file_name,
             wrapping: Wrapping {
                 in_transaction: false,

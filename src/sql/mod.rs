@@ -6,6 +6,7 @@ pub mod database;
 pub mod ignore;
 pub mod layout;
 pub mod locks;
+pub mod plan;
 pub mod rules;
 pub mod schema;
 pub mod syntax;
