@@ -7,47 +7,11 @@ mod common;
 use std::path::Path;
 use std::sync::Mutex;
 
+use common::pg::{SERVER, TestSchema, client};
 use common::run_in;
-use postgres::{Client, NoTls};
-
-const SERVER: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// The trace tests count databases on the server: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-fn client() -> Client {
-    Client::connect("host=127.0.0.1 port=5432 user=postgres dbname=test", NoTls)
-        .expect("PostgreSQL on 127.0.0.1:5432 (see .ci/run)")
-}
-
-/// A schema of the test's own in database `test`, dropped when the test ends.
-struct TestSchema {
-    name: String,
-}
-
-impl TestSchema {
-    fn new(name: &str, setup: &str) -> TestSchema {
-        let name = format!("zd_{name}_{}", std::process::id());
-        let mut client = client();
-        client
-            .batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}; SET search_path = {name}; {setup}"
-            ))
-            .expect("set up the test schema");
-        TestSchema { name }
-    }
-
-    /// A URL whose sessions resolve unqualified names in this schema.
-    fn url(&self) -> String {
-        format!("{SERVER}?options=-csearch_path%3D{}", self.name)
-    }
-}
-
-impl Drop for TestSchema {
-    fn drop(&mut self) {
-        let _ = client().batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
-    }
-}
 
 fn databases() -> Vec<String> {
     let mut names: Vec<String> = client()

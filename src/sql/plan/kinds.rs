@@ -239,19 +239,24 @@ fn sync_plan(
             Deploy {
                 number: 1,
                 before_step: 1,
+                undo_after_down: 1,
                 what: format!(
                     "writes both `{}` and {new_list}, reads `{}`",
                     sync.old, sync.old
                 ),
             },
+            // Back to reading the old column only once the backfill's down has refilled it
+            // (the contract's down re-adds it empty).
             Deploy {
                 number: 2,
                 before_step: contract,
+                undo_after_down: 1,
                 what: format!("reads {new_list} (still writes both)"),
             },
             Deploy {
                 number: 3,
                 before_step: contract,
+                undo_after_down: contract,
                 what: format!("stops writing `{}`", sync.old),
             },
         ],
@@ -376,11 +381,14 @@ CREATE TRIGGER {function} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUT
             Deploy {
                 number: 1,
                 before_step: 1,
+                undo_after_down: 1,
                 what: format!("writes `{column}` on every INSERT and UPDATE, never NULL"),
             },
+            // Undone before the backfill's down puts NULLs back.
             Deploy {
                 number: 2,
                 before_step: 2,
+                undo_after_down: 2,
                 what: format!("reads `{column}` as NOT NULL"),
             },
         ],
@@ -469,14 +477,17 @@ fn drop_column(request: &Request, column: &str, default: Option<&str>) -> Result
         kind: "drop-column",
         table: request.table.clone(),
         deploys: vec![
+            // Undone once the backup's down has put the values back.
             Deploy {
                 number: 1,
                 before_step: first_contract,
+                undo_after_down: first_contract,
                 what: format!("stops reading `{column}` (still writes it)"),
             },
             Deploy {
                 number: 2,
                 before_step: first_contract,
+                undo_after_down: first_contract,
                 what: format!("stops writing `{column}`"),
             },
         ],

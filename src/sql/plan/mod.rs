@@ -100,6 +100,10 @@ pub struct Deploy {
     /// It happens before the step with this index (0-based) is applied, once the earlier
     /// steps are; `steps.len()` means after all of them.
     pub before_step: usize,
+    /// On the way back, it is undone (the previous version deployed again) right after the
+    /// down migration of the step with this index has run: usually the mirror of
+    /// `before_step`, earlier when the previous version needs what a later down restores.
+    pub undo_after_down: usize,
     pub what: String,
 }
 
@@ -173,8 +177,37 @@ impl Plan {
             "steps": steps,
             "deploys": self.deploys,
             "order": self.order(),
+            "rollback": self.rollback(),
             "notes": self.notes,
         })
+    }
+
+    /// The way back: every down in reverse, each deploy undone where it is safe.
+    pub fn rollback(&self) -> Vec<String> {
+        let mut order = Vec::new();
+        for deploy in self
+            .deploys
+            .iter()
+            .rev()
+            .filter(|d| d.undo_after_down >= self.steps.len())
+        {
+            order.push(format!(
+                "undo deploy {}: deploy version {} again",
+                deploy.number,
+                deploy.number - 1
+            ));
+        }
+        for i in (0..self.steps.len()).rev() {
+            order.push(format!("migrate down {}: {}", i + 1, self.steps[i].summary));
+            for deploy in self.deploys.iter().rev().filter(|d| d.undo_after_down == i) {
+                order.push(format!(
+                    "undo deploy {}: deploy version {} again",
+                    deploy.number,
+                    deploy.number - 1
+                ));
+            }
+        }
+        order
     }
 
     /// Migrations and deploys in the order they happen: `migrate 1`, `deploy 1`, ….
