@@ -38,6 +38,21 @@ pub enum Command {
     /// PostgreSQL migrations: lint them, or trace the locks they take on a real database.
     #[command(subcommand)]
     Migrate(MigrateCommand),
+    /// Replay the rolling update of each Deployment (or Rollout, StatefulSet): a timeline of
+    /// old and new pods, availability, surge cost and an estimated duration.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// Files, folders or `-` (stdin). Default: the current folder.
+    pub paths: Vec<String>,
+    /// Only the workload with this name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: HumanOrJson,
 }
 
 #[derive(Subcommand, Debug)]
@@ -159,11 +174,11 @@ pub struct PlanOptions {
     pub version: Option<u64>,
     /// Output format of the plan.
     #[arg(long, short = 'f', value_enum, default_value = "human")]
-    pub format: PlanFormat,
+    pub format: HumanOrJson,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
+pub enum HumanOrJson {
     Human,
     Json,
 }

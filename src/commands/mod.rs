@@ -6,6 +6,7 @@ mod migrate;
 mod plan;
 mod render;
 mod rules;
+mod simulate;
 
 use std::io::{IsTerminal, Write};
 
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Init(args) => render::init(&args),
         Command::Render(args) => render::render(&args),
         Command::Migrate(command) => migrate::run(&command),
+        Command::Simulate(args) => simulate::run(&args),
     }
 }
 

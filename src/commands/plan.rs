@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::atomic::Staged;
-use crate::cli::{PlanCommand, PlanFormat, PlanOptions};
+use crate::cli::{PlanCommand, HumanOrJson, PlanOptions};
 use crate::config::Config;
 use crate::exit;
 use crate::input::{self, Input};
@@ -390,7 +390,7 @@ fn plan(command: &PlanCommand) -> Result<u8, String> {
         None => print_files(&planned),
     }
     match options.format {
-        PlanFormat::Json => {
+        HumanOrJson::Json => {
             let mut json = plan.to_json(&names);
             json["layout"] = serde_json::Value::String(options.layout.as_str().to_string());
             json["written"] = serde_json::Value::Bool(out.is_some());
@@ -399,7 +399,7 @@ fn plan(command: &PlanCommand) -> Result<u8, String> {
                 serde_json::to_string_pretty(&json).unwrap_or_default()
             );
         }
-        PlanFormat::Human => print_plan(&plan, &names, options, out),
+        HumanOrJson::Human => print_plan(&plan, &names, options, out),
     }
     Ok(exit::CLEAN)
 }
