@@ -41,6 +41,56 @@ pub enum Command {
     /// Replay the rolling update of each Deployment (or Rollout, StatefulSet): a timeline of
     /// old and new pods, availability, surge cost and an estimated duration.
     Simulate(SimulateArgs),
+    /// Flip blue-green traffic to the other colour: edits the manifests (Service selectors,
+    /// Istio destination subsets, HTTPRoute backends) in place.
+    Switch(SwitchArgs),
+    /// Set the canary's traffic share: edits the manifests (ingress-nginx canary-weight,
+    /// Istio route weights, HTTPRoute backendRef weights) in place.
+    SetWeight(SetWeightArgs),
+}
+
+/// What every manifest edit takes.
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    /// Files, folders or `-`… of manifests to edit (stdin cannot be edited). Default: the
+    /// current folder.
+    pub paths: Vec<String>,
+    /// Print the diff, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Config file (rule levels for the re-lint); default: `.zerodown.yaml` found upward.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.zerodown.yaml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SwitchArgs {
+    /// The colour that gets the traffic (default: the other one).
+    #[arg(long, value_name = "COLOUR")]
+    pub to: Option<String>,
+    /// Switch even when the target colour's workload is missing or smaller.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SetWeightArgs {
+    /// The canary's share in percent (0..100).
+    #[arg(required_unless_present = "next")]
+    pub weight: Option<u32>,
+    /// Move to the next step of --plan above the current weight.
+    #[arg(long, conflicts_with = "weight")]
+    pub next: bool,
+    /// The canary phases, in percent.
+    #[arg(long, value_delimiter = ',', default_value = "10,50,100")]
+    pub plan: Vec<u32>,
+    #[command(flatten)]
+    pub edit: EditArgs,
 }
 
 #[derive(Args, Debug)]

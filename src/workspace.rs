@@ -2,7 +2,10 @@
 
 use serde_json::Value;
 
-use crate::input::InputError;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::input::{self, Input, InputError};
 use crate::k8s::Object;
 use crate::source::SourceFile;
 use crate::yaml::{self, SpanNode};
@@ -151,4 +154,52 @@ impl crate::output::Inputs for Workspace {
     fn errors(&self) -> &[InputError] {
         &self.errors
     }
+}
+
+/// Reads every manifest under `paths` (files, folders, `-`) into a workspace; read and parse
+/// errors are kept in it.
+pub fn read(paths: &[String], config: &crate::config::Config) -> Workspace {
+    let (inputs, collect_errors) =
+        input::collect(paths, &input::is_yaml, &|path| config.is_excluded(path));
+    let mut workspace = Workspace::default();
+    for error in collect_errors {
+        workspace.add_error(error);
+    }
+    for parsed in parse_inputs(&inputs) {
+        match parsed {
+            Ok(parsed) => workspace.add(parsed),
+            Err(error) => workspace.add_error(error),
+        }
+    }
+    workspace
+}
+
+/// Reads and parses every input, on as many threads as there are cores, keeping input order.
+fn parse_inputs(inputs: &[Input]) -> Vec<Result<ParsedFile, InputError>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(inputs.len().max(1));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<ParsedFile, InputError>>>> =
+        Mutex::new((0..inputs.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else { break };
+                    let parsed = input::read(input).map(parse_file);
+                    results
+                        .lock()
+                        .expect("no worker panics while holding the lock")[i] = Some(parsed);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("workers are done")
+        .into_iter()
+        .flatten()
+        .collect()
 }

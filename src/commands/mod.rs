@@ -6,7 +6,9 @@ mod migrate;
 mod plan;
 mod render;
 mod rules;
+mod set_weight;
 mod simulate;
+mod switch;
 
 use std::io::{IsTerminal, Write};
 
@@ -25,6 +27,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Render(args) => render::render(&args),
         Command::Migrate(command) => migrate::run(&command),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Switch(args) => switch::run(&args),
+        Command::SetWeight(args) => set_weight::run(&args),
     }
 }
 
@@ -83,5 +87,104 @@ pub fn finish(report: &Report<'_>, format: Format, color: ColorChoice, fail_on: 
         exit::FINDINGS
     } else {
         exit::CLEAN
+    }
+}
+
+/// Reads the manifests an edit command works on, refusing stdin and input errors (an edit
+/// must not be based on a half-read folder).
+pub fn read_for_edit(
+    args: &crate::cli::EditArgs,
+) -> Result<(crate::workspace::Workspace, Config), u8> {
+    if args.paths.iter().any(|p| p == "-") {
+        eprintln!("error: `-`: stdin cannot be edited in place; name the files");
+        return Err(exit::INPUT_ERROR);
+    }
+    let start = std::env::current_dir().ok();
+    let config =
+        find_config(args.no_config, args.config.as_ref(), start.as_deref()).map_err(|e| {
+            eprintln!("{e}");
+            exit::INPUT_ERROR
+        })?;
+    let paths = if args.paths.is_empty() {
+        vec![".".to_string()]
+    } else {
+        args.paths.clone()
+    };
+    let workspace = crate::workspace::read(&paths, &config);
+    if !workspace.errors.is_empty() {
+        for error in &workspace.errors {
+            eprintln!("{error}");
+        }
+        eprintln!("error: fix the input errors first; nothing was changed");
+        return Err(exit::INPUT_ERROR);
+    }
+    Ok((workspace, config))
+}
+
+/// Applies a traffic move: edits, re-lint (refused if it adds an error), diff, atomic write.
+pub fn apply_move(
+    workspace: &crate::workspace::Workspace,
+    config: &Config,
+    result: Result<crate::ops::traffic::Move, String>,
+    dry_run: bool,
+) -> u8 {
+    let planned = match result {
+        Ok(planned) => planned,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::INPUT_ERROR;
+        }
+    };
+    let edited = match crate::ops::edit(workspace, &planned.changes) {
+        Ok(edited) => edited,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::INPUT_ERROR;
+        }
+    };
+    for line in &planned.summary {
+        eprintln!("{line}");
+    }
+    let added = crate::ops::new_errors(workspace, &edited, config);
+    if !added.is_empty() {
+        for error in &added {
+            eprintln!("error: the edit would add: {error}");
+        }
+        eprintln!("error: refused; nothing was written");
+        return exit::FINDINGS;
+    }
+    if edited.files.is_empty() {
+        eprintln!("nothing to change");
+        return exit::CLEAN;
+    }
+    let mut out = std::io::stdout().lock();
+    for (index, old, new) in &edited.files {
+        let _ = write!(
+            out,
+            "{}",
+            crate::ops::diff(&workspace.files[*index].source.name, old, new)
+        );
+    }
+    if dry_run {
+        eprintln!("dry run: nothing was written");
+        return exit::CLEAN;
+    }
+    let mut staged = crate::atomic::Staged::default();
+    for (index, _, new) in &edited.files {
+        let path = std::path::Path::new(&workspace.files[*index].source.name);
+        if let Err(error) = staged.add(path, new.as_bytes()) {
+            eprintln!("error: {}: {error}; nothing was written", path.display());
+            return exit::INPUT_ERROR;
+        }
+    }
+    match staged.commit() {
+        Ok(written) => {
+            eprintln!("wrote {} file(s)", written.len());
+            exit::CLEAN
+        }
+        Err(error) => {
+            eprintln!("error: writing: {error}");
+            exit::INPUT_ERROR
+        }
     }
 }

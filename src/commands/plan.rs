@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::atomic::Staged;
-use crate::cli::{PlanCommand, HumanOrJson, PlanOptions};
+use crate::cli::{HumanOrJson, PlanCommand, PlanOptions};
 use crate::config::Config;
 use crate::exit;
 use crate::input::{self, Input};

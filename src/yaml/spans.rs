@@ -107,7 +107,7 @@ impl SpanNode {
     }
 }
 
-fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
+pub fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
     if segment.contains('~') {
         segment.replace("~1", "/").replace("~0", "~").into()
     } else {

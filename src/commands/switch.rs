@@ -1,0 +1,17 @@
+//! `zerodown switch`: blue-green traffic to the other colour, as an edit of the manifests.
+
+use crate::cli::SwitchArgs;
+
+pub fn run(args: &SwitchArgs) -> u8 {
+    let (workspace, config) = match super::read_for_edit(&args.edit) {
+        Ok(read) => read,
+        Err(code) => return code,
+    };
+    let planned = crate::ops::traffic::switch(
+        &workspace,
+        args.to.as_deref(),
+        args.force,
+        &config.namespace,
+    );
+    super::apply_move(&workspace, &config, planned, args.edit.dry_run)
+}
