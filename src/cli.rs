@@ -47,6 +47,12 @@ pub enum Command {
     /// Set the canary's traffic share: edits the manifests (ingress-nginx canary-weight,
     /// Istio route weights, HTTPRoute backendRef weights) in place.
     SetWeight(SetWeightArgs),
+    /// Promote: the stable workload takes the canary's images and the weight returns to 0
+    /// (blue-green: the standby becomes live). An edit of the manifests.
+    Promote(EditArgs),
+    /// Roll back: the canary's weight to 0, blue-green back to the other colour, or a plain
+    /// workload's images back to what they were before the last commit that changed them.
+    Rollback(EditArgs),
 }
 
 /// What every manifest edit takes.

@@ -276,3 +276,103 @@ fn an_edit_that_adds_an_error_is_refused() {
     );
     assert_eq!(texts(dir.path()), before);
 }
+
+#[test]
+fn promote_gives_the_stable_the_canary_image_and_the_weight_back_to_zero() {
+    for (traffic, changes) in [("gateway", 3), ("istio", 3), ("nginx", 2)] {
+        let dir = tempfile::tempdir().unwrap();
+        render(dir.path(), "canary", traffic);
+        edit_and_check(dir.path(), &["promote", "--no-config"], changes);
+        let all: String = texts(dir.path()).into_iter().map(|(_, t)| t).collect();
+        assert_eq!(
+            all.matches("ghcr.io/acme/checkout:1.5.0").count(),
+            2,
+            "{traffic}: stable and canary run 1.5.0"
+        );
+        let again = run_in(dir.path(), &["promote", "--no-config"], "");
+        assert_eq!(again.code, 2, "nothing left to promote");
+    }
+    // Blue-green: the standby becomes live.
+    let dir = tempfile::tempdir().unwrap();
+    render(dir.path(), "blue-green", "gateway");
+    edit_and_check(dir.path(), &["promote", "--no-config"], 2);
+}
+
+#[test]
+fn rollback_of_a_canary_and_of_blue_green() {
+    let dir = tempfile::tempdir().unwrap();
+    render(dir.path(), "canary", "istio");
+    edit_and_check(dir.path(), &["rollback", "--no-config"], 2);
+    let vs = texts(dir.path())
+        .into_iter()
+        .find(|(n, _)| n.contains("virtualservice"))
+        .unwrap()
+        .1;
+    assert!(vs.contains("subset: canary\n      weight: 0"), "{vs}");
+    let dir = tempfile::tempdir().unwrap();
+    render(dir.path(), "blue-green", "nginx");
+    edit_and_check(dir.path(), &["switch", "--no-config"], 2);
+    edit_and_check(dir.path(), &["rollback", "--no-config"], 2);
+    let live = texts(dir.path())
+        .into_iter()
+        .find(|(n, _)| n.ends_with("service-checkout.yaml"))
+        .unwrap()
+        .1;
+    assert!(
+        live.contains("zerodown.dev/color: blue"),
+        "back to the previous colour: {live}"
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.email=ci@example.com", "-c", "user.name=ci"])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn rollback_of_a_plain_deployment_restores_the_images_before_the_last_image_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    render(dir.path(), "rolling", "gateway");
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-qm", "release 1.4.2"]);
+    let deployment = texts(dir.path())
+        .into_iter()
+        .find(|(n, _)| n.contains("deployment-checkout"))
+        .unwrap()
+        .0;
+    let path = dir.path().join(&deployment);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("checkout:1.4.2", "checkout:1.4.3")).unwrap();
+    git(dir.path(), &["commit", "-qam", "release 1.4.3"]);
+    // A later commit that touches the file but not the image does not count.
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "app.kubernetes.io/name: checkout",
+            "app.kubernetes.io/name: checkout\n    team: payments",
+            1,
+        ),
+    )
+    .unwrap();
+    git(dir.path(), &["commit", "-qam", "label"]);
+    edit_and_check(dir.path(), &["rollback", "--no-config"], 1);
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("checkout:1.4.2")
+    );
+    // An uncommitted image change is refused: the rollback would be based on a guess.
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("checkout:1.4.2", "checkout:9.9.9")).unwrap();
+    let run = run_in(dir.path(), &["rollback", "--no-config"], "");
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("commit or discard"), "{}", run.stderr);
+}

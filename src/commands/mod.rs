@@ -4,7 +4,9 @@
 mod lint;
 mod migrate;
 mod plan;
+mod promote;
 mod render;
+mod rollback;
 mod rules;
 mod set_weight;
 mod simulate;
@@ -29,6 +31,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Simulate(args) => simulate::run(&args),
         Command::Switch(args) => switch::run(&args),
         Command::SetWeight(args) => set_weight::run(&args),
+        Command::Promote(args) => promote::run(&args),
+        Command::Rollback(args) => rollback::run(&args),
     }
 }
 

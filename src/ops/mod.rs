@@ -4,6 +4,7 @@
 //! written atomically.
 
 pub mod edit;
+pub mod release;
 pub mod traffic;
 
 use std::collections::BTreeMap;
