@@ -15,7 +15,7 @@ mod recreate_strategy;
 mod rollback_history_disabled;
 mod rolling_update_invalid;
 mod rolling_update_unavailable;
-mod rollout_math;
+pub(crate) mod rollout_math;
 mod selector_template_mismatch;
 pub mod serving;
 mod single_replica;
