@@ -72,8 +72,6 @@ pub struct Unit {
     pub version: Version,
     pub name: String,
     pub wrapping: Wrapping,
-    /// `-- zerodown-ignore-file`-like opt-outs read from the marker line, kept for messages.
-    pub marker: Option<Span>,
 }
 
 /// Versions compare as numbers where they are numbers (`2` before `10`).
@@ -248,7 +246,6 @@ pub fn units(
                         "golang-migrate runs a one-statement file outside a transaction".to_string()
                     },
                 },
-                marker: None,
             }]
         }
         Layout::Sqlx => {
@@ -266,7 +263,6 @@ pub fn units(
                         "sqlx runs each migration in a transaction".to_string()
                     },
                 },
-                marker: opted_out.then(|| Span::new(0, text.lines().next().unwrap_or("").len())),
             }]
         }
         Layout::Flyway => {
@@ -298,7 +294,6 @@ pub fn units(
                         "Flyway runs each migration in a transaction".to_string()
                     },
                 },
-                marker: None,
             }]
         }
         Layout::Diesel => {
@@ -326,7 +321,6 @@ pub fn units(
                         "Diesel runs each migration in a transaction".to_string()
                     },
                 },
-                marker: None,
             }]
         }
         Layout::Plain => vec![Unit {
@@ -347,7 +341,6 @@ pub fn units(
                 in_transaction: false,
                 reason: "a plain file runs statement by statement, as psql runs it".to_string(),
             },
-            marker: None,
         }],
     }
 }
@@ -370,22 +363,17 @@ fn up_down_direction(file_name: &str) -> Direction {
 
 fn dbmate_units(source: &SourceFile, file_name: &str) -> Vec<Unit> {
     let text = &source.text;
-    let mut markers: Vec<(usize, usize, Direction, bool)> = Vec::new();
+    let mut markers: Vec<(usize, Direction, bool)> = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         if let Some((direction, options)) = dbmate_marker(line) {
             let no_transaction = options.split_whitespace().any(|o| o == "transaction:false");
-            markers.push((
-                offset,
-                offset + line.trim_end().len(),
-                direction,
-                no_transaction,
-            ));
+            markers.push((offset, direction, no_transaction));
         }
         offset += line.len();
     }
     let mut units = Vec::new();
-    for (i, &(start, marker_end, direction, no_transaction)) in markers.iter().enumerate() {
+    for (i, &(start, direction, no_transaction)) in markers.iter().enumerate() {
         let end = markers.get(i + 1).map_or(text.len(), |m| m.0);
         units.push(Unit {
             direction,
@@ -407,7 +395,6 @@ fn dbmate_units(source: &SourceFile, file_name: &str) -> Vec<Unit> {
                     "dbmate runs each section in a transaction".to_string()
                 },
             },
-            marker: Some(Span::new(start, marker_end)),
         });
     }
     units
