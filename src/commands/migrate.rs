@@ -148,11 +148,24 @@ fn trace(args: &MigrateTraceArgs) -> u8 {
         .into_iter()
         .filter(|d| target_files[d.file])
         .collect();
-    diagnostics.extend(
-        crate::sql::trace::diagnostics(&set, &traced)
-            .into_iter()
-            .filter(|d| config.level(d.rule, d.severity) != crate::severity::Level::Off),
-    );
+    // Trace findings follow the same config levels and inline ignores as lint's.
+    for mut traced_finding in crate::sql::trace::diagnostics(&set, &traced) {
+        match config.levels.get(traced_finding.rule) {
+            Some(crate::severity::Level::Off) => continue,
+            Some(crate::severity::Level::On(severity)) => traced_finding.severity = *severity,
+            None => {}
+        }
+        let source = &set.files[traced_finding.file].source;
+        if crate::sql::ignore::is_ignored(
+            source,
+            traced_finding.rule,
+            traced_finding.span,
+            traced_finding.span,
+        ) {
+            continue;
+        }
+        diagnostics.push(traced_finding);
+    }
     diagnostics.sort_by(|a, b| {
         let name = |d: &crate::lint::Diagnostic| set.files[d.file].source.name.as_str();
         (name(a), a.start, a.rule).cmp(&(name(b), b.start, b.rule))

@@ -158,8 +158,15 @@ struct Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        if let Err(error) = self.admin.batch_execute(&drop) {
+        // WITH (FORCE) (PostgreSQL 13+) ends sessions a failed trace left open; older servers
+        // get the plain form.
+        let force = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let plain = format!("DROP DATABASE IF EXISTS {}", self.name);
+        if let Err(error) = self
+            .admin
+            .batch_execute(&force)
+            .or_else(|_| self.admin.batch_execute(&plain))
+        {
             eprintln!(
                 "warning: could not drop the scratch database {}: {}",
                 self.name,
