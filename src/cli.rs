@@ -49,7 +49,7 @@ pub enum Command {
     SetWeight(SetWeightArgs),
     /// Promote: the stable workload takes the canary's images and the weight returns to 0
     /// (blue-green: the standby becomes live). An edit of the manifests.
-    Promote(EditArgs),
+    Promote(PromoteArgs),
     /// Roll back: the canary's weight to 0, blue-green back to the other colour, or a plain
     /// workload's images back to what they were before the last commit that changed them.
     Rollback(EditArgs),
@@ -72,16 +72,47 @@ pub struct EditArgs {
     pub no_config: bool,
 }
 
+/// Moves against a cluster instead of files.
+#[derive(Args, Debug, Clone)]
+pub struct LiveArgs {
+    /// Read the current state from the cluster and patch it with kubectl (no file is read
+    /// or written).
+    #[arg(long)]
+    pub live: bool,
+    /// The kubeconfig context.
+    #[arg(long, requires = "live")]
+    pub context: Option<String>,
+    /// The namespace (default: the context's).
+    #[arg(long, requires = "live")]
+    pub namespace: Option<String>,
+    /// The kubectl to run.
+    #[arg(long, default_value = "kubectl", value_name = "PATH")]
+    pub kubectl: PathBuf,
+}
+
+impl LiveArgs {
+    pub fn kubectl(&self) -> crate::ops::live::Kubectl {
+        crate::ops::live::Kubectl {
+            program: self.kubectl.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct SwitchArgs {
     /// The colour that gets the traffic (default: the other one).
     #[arg(long, value_name = "COLOUR")]
     pub to: Option<String>,
-    /// Switch even when the target colour's workload is missing or smaller.
+    /// Switch even when the target colour's workload is missing, smaller, or (live) not
+    /// Ready.
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
     pub edit: EditArgs,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 #[derive(Args, Debug)]
@@ -97,6 +128,16 @@ pub struct SetWeightArgs {
     pub plan: Vec<u32>,
     #[command(flatten)]
     pub edit: EditArgs,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PromoteArgs {
+    #[command(flatten)]
+    pub edit: EditArgs,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 #[derive(Args, Debug)]

@@ -192,3 +192,63 @@ pub fn apply_move(
         }
     }
 }
+
+/// A traffic move against the cluster: read it with kubectl, compute the move as for files,
+/// check that what takes the traffic is Ready, patch.
+pub fn apply_live(
+    live: &crate::cli::LiveArgs,
+    force: bool,
+    compute: &dyn Fn(
+        &crate::workspace::Workspace,
+        &str,
+    ) -> Result<crate::ops::traffic::Move, String>,
+) -> u8 {
+    let kubectl = live.kubectl();
+    let namespace = live
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".to_string());
+    let workspace = match kubectl.read() {
+        Ok(workspace) => workspace,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::INPUT_ERROR;
+        }
+    };
+    let planned = match compute(&workspace, &namespace) {
+        Ok(planned) => planned,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::INPUT_ERROR;
+        }
+    };
+    for line in &planned.summary {
+        eprintln!("{line}");
+    }
+    let unready = crate::ops::live::unready_targets(&workspace, &planned);
+    if !unready.is_empty() && !force {
+        for line in &unready {
+            eprintln!("error: not Ready: {line}");
+        }
+        eprintln!(
+            "error: refused: the traffic would go to pods that are not Ready (--force to move anyway); nothing was patched"
+        );
+        return exit::FINDINGS;
+    }
+    if planned.changes.is_empty() {
+        eprintln!("nothing to change");
+        return exit::CLEAN;
+    }
+    match crate::ops::live::apply(&kubectl, &workspace, &planned, &namespace) {
+        Ok(done) => {
+            for line in done {
+                eprintln!("{line}");
+            }
+            exit::CLEAN
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            exit::INPUT_ERROR
+        }
+    }
+}

@@ -1,12 +1,16 @@
-//! `zerodown promote`: the canary (or the blue-green standby) becomes the release.
+//! `zerodown promote`: the canary (or the blue-green standby) becomes the release, as an edit
+//! of the manifests or (`--live`) a patch of the cluster.
 
-use crate::cli::EditArgs;
+use crate::cli::PromoteArgs;
 
-pub fn run(args: &EditArgs) -> u8 {
-    let (workspace, config) = match super::read_for_edit(args) {
+pub fn run(args: &PromoteArgs) -> u8 {
+    if args.live.live {
+        return super::apply_live(&args.live, false, &crate::ops::release::promote);
+    }
+    let (workspace, config) = match super::read_for_edit(&args.edit) {
         Ok(read) => read,
         Err(code) => return code,
     };
     let planned = crate::ops::release::promote(&workspace, &config.namespace);
-    super::apply_move(&workspace, &config, planned, args.dry_run)
+    super::apply_move(&workspace, &config, planned, args.edit.dry_run)
 }

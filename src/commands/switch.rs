@@ -1,8 +1,16 @@
-//! `zerodown switch`: blue-green traffic to the other colour, as an edit of the manifests.
+//! `zerodown switch`: blue-green traffic to the other colour, as an edit of the manifests or
+//! (`--live`) a patch of the cluster.
 
 use crate::cli::SwitchArgs;
 
 pub fn run(args: &SwitchArgs) -> u8 {
+    if args.live.live {
+        let to = args.to.clone();
+        let force = args.force;
+        return super::apply_live(&args.live, args.force, &move |workspace, ns| {
+            crate::ops::traffic::switch(workspace, to.as_deref(), force, ns)
+        });
+    }
     let (workspace, config) = match super::read_for_edit(&args.edit) {
         Ok(read) => read,
         Err(code) => return code,

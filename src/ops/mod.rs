@@ -4,6 +4,7 @@
 //! written atomically.
 
 pub mod edit;
+pub mod live;
 pub mod release;
 pub mod traffic;
 

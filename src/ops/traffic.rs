@@ -26,6 +26,9 @@ type ColourGroup = (String, String, BTreeMap<String, String>);
 pub struct Move {
     pub changes: Vec<Change>,
     pub summary: Vec<String>,
+    /// Workloads that take the traffic (a switch's target colour): their readiness is
+    /// checked before a live move.
+    pub targets: Vec<usize>,
 }
 
 fn namespace<'a>(object: &'a Object, default: &'a str) -> &'a str {
@@ -185,6 +188,14 @@ pub fn switch(
             }
             _ => {}
         }
+        result.targets.extend(
+            pods.iter()
+                .filter(|(_, labels, _)| {
+                    labels.get(key).map(String::as_str) == Some(target.as_str())
+                })
+                .filter(|(_, labels, _)| base.iter().all(|(k, v)| labels.get(k) == Some(v)))
+                .map(|(o, _, _)| o.index),
+        );
         let escaped = crate::yaml::escape(key);
         for service in services {
             let own = string_map(service.value.pointer("/spec/selector"))
