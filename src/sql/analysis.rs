@@ -173,10 +173,7 @@ pub fn check(set: &MigrationSet, environment: &Environment, config: &Config) -> 
             if migration.is_down() {
                 // A down migration runs against the schema its up built; it changes nothing
                 // the later ups see.
-                walk.paired_up = history.migrations.iter().copied().find(|&m| {
-                    let up = &set.migrations[m];
-                    !up.is_down() && up.unit.version == migration.unit.version
-                });
+                walk.paired_up = set.counterpart(history, migration_id);
                 walk.run(&mut schema.clone(), &mut findings);
             } else {
                 walk.run(&mut schema, &mut findings);

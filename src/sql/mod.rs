@@ -111,6 +111,17 @@ impl MigrationSet {
         names
     }
 
+    /// The up of a down migration, or the down of an up: the migration of the same history
+    /// with the same version and the other direction.
+    pub fn counterpart(&self, history: &History, id: usize) -> Option<usize> {
+        let migration = &self.migrations[id];
+        history.migrations.iter().copied().find(|&other| {
+            let other_migration = &self.migrations[other];
+            other_migration.is_down() != migration.is_down()
+                && other_migration.unit.version == migration.unit.version
+        })
+    }
+
     pub fn statements<'a>(&'a self, migration: &'a Migration) -> &'a [Statement] {
         &self.files[migration.file].statements[migration.statements.clone()]
     }

@@ -4,7 +4,7 @@
 use super::{Concern, Sink, SqlRule};
 use crate::rules::{RuleMeta, rule_meta};
 use crate::source::Span;
-use crate::sql::layout::{Direction, Layout, Version};
+use crate::sql::layout::{Direction, Layout};
 use crate::sql::{History, MigrationSet};
 
 pub struct DownMigrationMissing;
@@ -25,30 +25,24 @@ impl SqlRule for DownMigrationMissing {
     }
 
     fn check_history(&self, set: &MigrationSet, history: &History, sink: &mut Sink<'_>) {
-        let migrations: Vec<usize> = history.migrations.clone();
-        let downs: Vec<(&Version, &str)> = migrations
+        let has_downs = history
+            .migrations
             .iter()
-            .map(|&m| &set.migrations[m])
-            .filter(|m| m.is_down())
-            .map(|m| (&m.unit.version, down_key(history.layout, &m.unit.name)))
-            .collect();
+            .any(|&m| set.migrations[m].is_down());
         // golang-migrate, sqlx and Flyway have down (undo) files only by choice: speak only
         // when the folder uses them at all. dbmate and Diesel always have a down part.
         let always = matches!(history.layout, Layout::Dbmate | Layout::Diesel);
-        if history.layout == Layout::Plain || (!always && downs.is_empty()) {
+        if history.layout == Layout::Plain || (!always && !has_downs) {
             return;
         }
-        for &id in &migrations {
+        for &id in &history.migrations {
             let migration = &set.migrations[id];
             if migration.unit.direction != Direction::Up {
                 continue;
             }
-            let key = down_key(history.layout, &migration.unit.name);
-            let down = migrations.iter().map(|&m| &set.migrations[m]).find(|m| {
-                m.is_down()
-                    && m.file_key(set, history.layout) == migration.file_key(set, history.layout)
-                    && down_key(history.layout, &m.unit.name) == key
-            });
+            let down = set
+                .counterpart(history, id)
+                .map(|down| &set.migrations[down]);
             let file = &set.files[migration.file];
             let first_line = Span::new(
                 migration.unit.range.start as usize,
@@ -97,31 +91,4 @@ fn says_why(set: &MigrationSet, down: &crate::sql::Migration) -> bool {
             && !comment.starts_with("migrate:")
             && !comment.starts_with("This file should undo anything in")
     })
-}
-
-/// What pairs an up with its down: the file name without `.up`/`.down` and Flyway's prefix.
-fn down_key(layout: Layout, name: &str) -> &str {
-    match layout {
-        Layout::GolangMigrate | Layout::Sqlx => name
-            .strip_suffix(".up.sql")
-            .or_else(|| name.strip_suffix(".down.sql"))
-            .or_else(|| name.strip_suffix(".sql"))
-            .unwrap_or(name),
-        Layout::Flyway => name.get(1..).unwrap_or(name),
-        Layout::Diesel => name.rsplit_once('/').map_or(name, |(folder, _)| folder),
-        Layout::Dbmate => name.rsplit_once(" (").map_or(name, |(file, _)| file),
-        Layout::Plain => name,
-    }
-}
-
-impl crate::sql::Migration {
-    /// The folder a migration's file is in (Diesel's ups and downs share the migration's
-    /// folder; everyone else's share the history folder).
-    fn file_key(&self, set: &MigrationSet, _layout: Layout) -> Option<std::path::PathBuf> {
-        set.files[self.file]
-            .path
-            .as_ref()
-            .and_then(|p| p.parent())
-            .map(|p| p.to_path_buf())
-    }
 }
