@@ -153,9 +153,9 @@ fn parts(command: &PlanCommand) -> Result<(&str, String, Change, &PlanOptions), 
     })
 }
 
-/// The migrations already in the output folder, read as `layout` (context for the schema,
-/// the next version, and the lint of the plan).
-fn existing(out: Option<&Path>, layout: Layout) -> Result<Vec<(SourceFile, PathBuf)>, String> {
+/// The migrations already in the output folder (context for the schema, the next version,
+/// and the lint of the plan; read as the plan's layout by the caller).
+fn existing(out: Option<&Path>) -> Result<Vec<(SourceFile, PathBuf)>, String> {
     let Some(out) = out.filter(|o| o.exists()) else {
         return Ok(Vec::new());
     };
@@ -176,7 +176,6 @@ fn existing(out: Option<&Path>, layout: Layout) -> Result<Vec<(SourceFile, PathB
         let source = input::read(&item).map_err(|e| e.to_string())?;
         sources.push((source, path.clone()));
     }
-    let _ = layout;
     Ok(sources)
 }
 
@@ -288,7 +287,7 @@ fn plan(command: &PlanCommand) -> Result<u8, String> {
         assume_in_transaction: None,
     };
     let out = options.out.as_deref();
-    let existing = existing(out, options.layout)?;
+    let existing = existing(out)?;
     let mut context = MigrationSet::default();
     for (source, path) in &existing {
         context.add(

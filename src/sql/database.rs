@@ -38,7 +38,8 @@ pub fn describe(error: &postgres::Error) -> String {
     }
 }
 
-const USER_RELATIONS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
+/// The namespaces of user relations (not the catalog, TOAST or temporary ones).
+pub(super) const USER_RELATIONS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
                               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
 
 /// Reads the schema of every user table of the database at `url`, and the sizes of those

@@ -14,8 +14,7 @@ use std::time::{Duration, Instant};
 use postgres::Client;
 use squawk_syntax::ast;
 
-use super::database::{self, connect, describe};
-use super::layout::Layout;
+use super::database::{self, USER_RELATIONS, connect, describe};
 use super::locks::{LockMode, Relation, cannot_run_in_transaction, statement_locks};
 use super::{History, MigrationSet};
 use crate::lint::Diagnostic;
@@ -102,9 +101,6 @@ struct Storage {
     relfilenode: i64,
     kind: String,
 }
-
-const USER_RELATIONS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
-                              AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
 
 fn storage(client: &mut Client) -> Result<HashMap<i64, Storage>, String> {
     let rows = client
@@ -265,7 +261,7 @@ fn trace_history(
         if mode == Mode::Apply && (migration.is_down() || from_schema) {
             continue;
         }
-        let failed = run_migration(set, id, history.layout, config, mode, out)?;
+        let failed = run_migration(set, id, config, mode, out)?;
         if failed {
             break;
         }
@@ -278,7 +274,6 @@ fn trace_history(
 fn run_migration(
     set: &MigrationSet,
     id: usize,
-    layout: Layout,
     config: &postgres::Config,
     mode: Mode,
     out: &mut Vec<TracedStatement>,
@@ -294,7 +289,6 @@ fn run_migration(
         .map_err(|e| describe(&e))?
         .get(0);
     let wrapped = migration.unit.wrapping.in_transaction;
-    let _ = layout;
     let mut in_transaction = false;
     if wrapped {
         session.batch_execute("BEGIN").map_err(|e| describe(&e))?;
@@ -314,14 +308,7 @@ fn run_migration(
             let result = session.batch_execute(text);
             in_transaction = is_begin;
             if let Err(error) = result {
-                record_failure(
-                    out,
-                    mode,
-                    id,
-                    migration.file,
-                    statement.span,
-                    &describe(&error),
-                );
+                record_failure(out, id, migration.file, statement.span, &describe(&error));
                 return Ok(true);
             }
             continue;
@@ -360,7 +347,7 @@ fn run_migration(
                 if in_transaction {
                     let _ = session.batch_execute("ROLLBACK");
                 }
-                record_failure(out, mode, id, migration.file, statement.span, &message);
+                record_failure(out, id, migration.file, statement.span, &message);
                 return Ok(true);
             }
         }
@@ -370,7 +357,7 @@ fn run_migration(
             .statements(migration)
             .last()
             .map_or(migration.unit.range, |s| s.span);
-        record_failure(out, mode, id, migration.file, end, &describe(&error));
+        record_failure(out, id, migration.file, end, &describe(&error));
         return Ok(true);
     }
     Ok(false)
@@ -378,7 +365,6 @@ fn run_migration(
 
 fn record_failure(
     out: &mut Vec<TracedStatement>,
-    _mode: Mode,
     migration: usize,
     file: usize,
     span: Span,
