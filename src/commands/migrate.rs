@@ -270,10 +270,7 @@ fn print_trace(set: &MigrationSet, traced: &crate::sql::trace::Trace) {
     for t in &traced.statements {
         let source = &set.files[t.file].source;
         let position = source.position(t.span.start as usize);
-        let text: String = source.text[t.span.range()]
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = t.text(set);
         let text = if text.chars().count() > 90 {
             format!("{}…", text.chars().take(89).collect::<String>())
         } else {

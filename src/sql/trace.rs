@@ -628,6 +628,16 @@ pub fn diagnostics(set: &MigrationSet, trace: &Trace) -> Vec<Diagnostic> {
     diagnostics
 }
 
+impl TracedStatement {
+    /// The statement's text on one line (runs of white space folded), for reports.
+    pub fn text(&self, set: &MigrationSet) -> String {
+        set.files[self.file].source.text[self.span.range()]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// The trace as the JSON `trace` member.
 pub fn to_json(set: &MigrationSet, trace: &Trace) -> serde_json::Value {
     let statements: Vec<serde_json::Value> = trace
@@ -636,10 +646,7 @@ pub fn to_json(set: &MigrationSet, trace: &Trace) -> serde_json::Value {
         .map(|t| {
             let source = &set.files[t.file].source;
             let position = source.position(t.span.start as usize);
-            let text: String = source.text[t.span.range()]
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let text = t.text(set);
             serde_json::json!({
                 "file": source.name,
                 "line": position.line,
