@@ -73,7 +73,7 @@ fn changed_lines(old: &str, new: &str) -> Vec<(String, String)> {
 /// The merge patch between two objects (what `--live` would send), checked with kubectl.
 fn kubectl_agrees(dir: &Path, name: &str, before: &str, after: &str) {
     let (old, new) = (object(before), object(after));
-    let patch = merge_patch(&old, &new);
+    let patch = zerodown::ops::edit::merge_patch_between(&old, &new);
     let file = dir.join(format!("before-{name}"));
     std::fs::write(&file, before).unwrap();
     let output = Command::new("kubectl")
@@ -102,28 +102,6 @@ fn kubectl_agrees(dir: &Path, name: &str, before: &str, after: &str) {
         "{name}: kubectl patch --local with {patch} differs from the edit"
     );
     std::fs::remove_file(file).unwrap();
-}
-
-fn merge_patch(from: &serde_json::Value, to: &serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
-    match (from, to) {
-        (Value::Object(a), Value::Object(b)) => {
-            let mut patch = serde_json::Map::new();
-            for (k, v) in b {
-                match a.get(k) {
-                    Some(old) if old == v => {}
-                    Some(old) => {
-                        patch.insert(k.clone(), merge_patch(old, v));
-                    }
-                    None => {
-                        patch.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-            Value::Object(patch)
-        }
-        (_, b) => b.clone(),
-    }
 }
 
 /// Runs an edit command in `dir` and checks: exit 0, the rendered output still lints clean,

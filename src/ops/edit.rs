@@ -160,7 +160,12 @@ pub fn merge_patch(current: &Value, changes: &[(&str, &Value)]) -> Value {
     for (pointer, value) in changes {
         set(&mut target, pointer, (*value).clone());
     }
-    diff(current, &target).unwrap_or(Value::Object(Default::default()))
+    merge_patch_between(current, &target)
+}
+
+/// The JSON merge patch that turns `from` into `to` (`{}` when they are equal).
+pub fn merge_patch_between(from: &Value, to: &Value) -> Value {
+    diff(from, to).unwrap_or(Value::Object(Default::default()))
 }
 
 fn set(target: &mut Value, pointer: &str, value: Value) {

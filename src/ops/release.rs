@@ -36,6 +36,15 @@ fn containers(object: &Object) -> Vec<(usize, String, String)> {
         .unwrap_or_default()
 }
 
+/// The change that gives container `index` of a workload's pod template `image`.
+fn image_change(object: &Object, index: usize, image: &str) -> Change {
+    Change {
+        object: object.index,
+        pointer: format!("/spec/template/spec/containers/{index}/image"),
+        value: json!(image),
+    }
+}
+
 fn track(object: &Object) -> Option<&str> {
     TRACK_KEYS
         .iter()
@@ -108,11 +117,7 @@ pub fn promote(workspace: &Workspace, default_ns: &str) -> Result<Move, String> 
                 continue;
             };
             if *new != image {
-                result.changes.push(Change {
-                    object: stable.index,
-                    pointer: format!("/spec/template/spec/containers/{index}/image"),
-                    value: json!(new),
-                });
+                result.changes.push(image_change(stable, index, new));
                 result.summary.push(format!(
                     "{}/{} container {name}: {image} → {new}",
                     stable.kind, stable.name
@@ -244,11 +249,7 @@ fn images_from_history(workspace: &Workspace) -> Result<Move, String> {
                     container.clone(),
                 );
                 if let Some(old) = before.get(&key).filter(|old| **old != image) {
-                    result.changes.push(Change {
-                        object: object.index,
-                        pointer: format!("/spec/template/spec/containers/{index}/image"),
-                        value: json!(old),
-                    });
+                    result.changes.push(image_change(object, index, old));
                     result.summary.push(format!(
                         "{}/{} container {container}: {image} → {old} (as before {})",
                         object.kind,
