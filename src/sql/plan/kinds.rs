@@ -107,6 +107,33 @@ pub fn build(request: &Request) -> Result<Plan, String> {
     }
 }
 
+/// The first two contract steps of making `column` NOT NULL without a scan under ACCESS
+/// EXCLUSIVE: `CHECK (column IS NOT NULL) NOT VALID`, then `VALIDATE` in a migration of its
+/// own (its scan then takes only SHARE UPDATE EXCLUSIVE).
+fn not_null_check_steps(request: &Request, name: &str, column: &str, check: &str) -> [Step; 2] {
+    let table = request.table.to_string();
+    let lock = set_lock_timeout(request);
+    let col = q(column);
+    [
+        step(
+            Phase::Contract,
+            format!("contract_{name}_check"),
+            format!("CHECK ({column} IS NOT NULL) NOT VALID"),
+            format!(
+                "{lock}\nALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({col} IS NOT NULL) NOT VALID;\n"
+            ),
+            format!("{lock}\nALTER TABLE {table} DROP CONSTRAINT IF EXISTS {check};\n"),
+        ),
+        step(
+            Phase::Contract,
+            format!("contract_{name}_validate"),
+            "VALIDATE the CHECK (reads and writes go on)".to_string(),
+            format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check};\n"),
+            NOTHING_TO_UNDO.to_string(),
+        ),
+    ]
+}
+
 fn check_distinct(old: &str, news: &[String]) -> Result<(), String> {
     for (i, new) in news.iter().enumerate() {
         if new == old || news[..i].contains(new) {
@@ -187,19 +214,11 @@ fn sync_plan(
     backfill.transactional = false;
     steps.push(backfill);
     if not_null {
-        steps.push(step(
-            Phase::Contract,
-            format!("contract_{name}_check"),
-            format!("CHECK ({} IS NOT NULL) NOT VALID", sync.news[0].name),
-            format!("{lock}\nALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({new} IS NOT NULL) NOT VALID;\n"),
-            format!("{lock}\nALTER TABLE {table} DROP CONSTRAINT IF EXISTS {check};\n"),
-        ));
-        steps.push(step(
-            Phase::Contract,
-            format!("contract_{name}_validate"),
-            "VALIDATE the CHECK (reads and writes go on)".to_string(),
-            format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check};\n"),
-            NOTHING_TO_UNDO.to_string(),
+        steps.extend(not_null_check_steps(
+            request,
+            &name,
+            &sync.news[0].name,
+            &check,
         ));
     }
     let (set_not_null, drop_not_null) = if not_null {
@@ -301,7 +320,7 @@ CREATE TRIGGER {function} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUT
     let drop_fill = format!(
         "DROP TRIGGER IF EXISTS {function} ON {table};\nDROP FUNCTION IF EXISTS {function}();\n"
     );
-    let steps = vec![
+    let mut steps = vec![
         step(
             Phase::Expand,
             format!("expand_{name}"),
@@ -348,22 +367,6 @@ CREATE TRIGGER {function} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUT
         },
         step(
             Phase::Contract,
-            format!("contract_{name}_check"),
-            format!("CHECK ({column} IS NOT NULL) NOT VALID"),
-            format!(
-                "{lock}\nALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({col} IS NOT NULL) NOT VALID;\n"
-            ),
-            format!("{lock}\nALTER TABLE {table} DROP CONSTRAINT IF EXISTS {check};\n"),
-        ),
-        step(
-            Phase::Contract,
-            format!("contract_{name}_validate"),
-            "VALIDATE the CHECK (reads and writes go on)".to_string(),
-            format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check};\n"),
-            NOTHING_TO_UNDO.to_string(),
-        ),
-        step(
-            Phase::Contract,
             format!("contract_{name}"),
             format!(
                 "SET NOT NULL on `{column}` (no scan: the CHECK proves it), drop the CHECK and the trigger"
@@ -374,6 +377,8 @@ CREATE TRIGGER {function} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUT
             format!("{lock}\nALTER TABLE {table} ALTER COLUMN {col} DROP NOT NULL;\n{create_fill}"),
         ),
     ];
+    let checks = not_null_check_steps(request, &name, column, &check);
+    steps.splice(2..2, checks);
     Plan {
         kind: "add-not-null",
         table: request.table.clone(),
