@@ -50,14 +50,26 @@ pub fn lint(workspace: &Workspace, config: &Config) -> Vec<Diagnostic> {
         .map(|finding| locate(workspace, finding))
         .filter(|diagnostic| !is_suppressed(workspace, diagnostic))
         .collect();
+    order(&mut diagnostics, &|file| {
+        workspace.files[file].source.name.as_str()
+    });
+    diagnostics
+}
+
+/// The output order (DESIGN: by file, line, column, rule), one copy of each finding.
+/// `file_name` names a diagnostic's file index.
+pub fn order<'a>(diagnostics: &mut Vec<Diagnostic>, file_name: &dyn Fn(usize) -> &'a str) {
     diagnostics.sort_by(|a, b| {
-        let name = |d: &Diagnostic| workspace.files[d.file].source.name.as_str();
-        (name(a), a.start, a.rule, &a.message).cmp(&(name(b), b.start, b.rule, &b.message))
+        (file_name(a.file), a.start, a.rule, &a.message).cmp(&(
+            file_name(b.file),
+            b.start,
+            b.rule,
+            &b.message,
+        ))
     });
     diagnostics.dedup_by(|a, b| {
         a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message
     });
-    diagnostics
 }
 
 fn locate(workspace: &Workspace, finding: Finding) -> Diagnostic {

@@ -166,9 +166,8 @@ fn trace(args: &MigrateTraceArgs) -> u8 {
         }
         diagnostics.push(traced_finding);
     }
-    diagnostics.sort_by(|a, b| {
-        let name = |d: &crate::lint::Diagnostic| set.files[d.file].source.name.as_str();
-        (name(a), a.start, a.rule).cmp(&(name(b), b.start, b.rule))
+    crate::lint::order(&mut diagnostics, &|file| {
+        set.files[file].source.name.as_str()
     });
     let migrations = is_target.iter().filter(|&&t| t).count();
     let statements: usize = set

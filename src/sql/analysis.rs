@@ -422,12 +422,8 @@ fn finish(
     for (file_index, file) in set.files.iter().enumerate() {
         diagnostics.extend(ignore::unknown_ids(&file.source, file_index, config));
     }
-    diagnostics.sort_by(|a, b| {
-        let name = |d: &Diagnostic| set.files[d.file].source.name.as_str();
-        (name(a), a.start, a.rule, &a.message).cmp(&(name(b), b.start, b.rule, &b.message))
-    });
-    diagnostics.dedup_by(|a, b| {
-        a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message
+    crate::lint::order(&mut diagnostics, &|file| {
+        set.files[file].source.name.as_str()
     });
     diagnostics
 }
