@@ -51,8 +51,10 @@ pub enum Command {
     /// (blue-green: the standby becomes live). An edit of the manifests.
     Promote(PromoteArgs),
     /// Roll back: the canary's weight to 0, blue-green back to the other colour, or a plain
-    /// workload's images back to what they were before the last commit that changed them.
-    Rollback(EditArgs),
+    /// workload's images back to what they were before the last commit that changed them
+    /// (live: an Argo Rollout is aborted, a plain workload gets `kubectl rollout undo`).
+    #[command(visible_alias = "abort")]
+    Rollback(RollbackArgs),
 }
 
 /// What every manifest edit takes.
@@ -88,6 +90,17 @@ pub struct LiveArgs {
     /// The kubectl to run.
     #[arg(long, default_value = "kubectl", value_name = "PATH")]
     pub kubectl: PathBuf,
+    /// The workload or Argo Rollout to act on, when the namespace has more than one.
+    #[arg(long, requires = "live")]
+    pub name: Option<String>,
+    /// After the move, watch until it is done (only the target's pods behind the Service,
+    /// the rollout complete) or --timeout passes; exit 1 if it fails or times out.
+    #[arg(long, requires = "live")]
+    pub wait: bool,
+    /// How long --wait (and `rollback --live`'s `kubectl rollout status`) waits: `90s`,
+    /// `5m`, `1h`.
+    #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 impl LiveArgs {
@@ -126,6 +139,18 @@ pub struct SetWeightArgs {
     /// The canary phases, in percent.
     #[arg(long, value_delimiter = ',', default_value = "10,50,100")]
     pub plan: Vec<u32>,
+    #[command(flatten)]
+    pub edit: EditArgs,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RollbackArgs {
+    /// Live, plain workloads: the revision `kubectl rollout undo` goes back to (default: the
+    /// previous one).
+    #[arg(long, requires = "live")]
+    pub to_revision: Option<u64>,
     #[command(flatten)]
     pub edit: EditArgs,
     #[command(flatten)]

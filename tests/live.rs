@@ -1,223 +1,28 @@
 //! The `--live` moves through the real kubectl, against a small Kubernetes API on loopback
-//! that this test serves: discovery, lists of fixture objects (the rendered manifests, with
-//! a status), and PATCH applied as a JSON merge patch. Every request is recorded, and the
-//! exact sequence of resource GETs and PATCHes (verb, path, content type, body) is asserted.
-//! (No cluster runs on these machines; this is what was tried instead.)
+//! (`common::fake_api`) that serves the rendered manifests as cluster objects, with their
+//! pods, ReplicaSets, EndpointSlices and status. Every request is recorded, and the exact
+//! sequence of resource GETs and PATCHes (verb, path, selectors, content type, body) is
+//! asserted. No cluster runs on these machines; this is what was tried instead.
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
+use common::fake_api::{OLD_ARGO, kubeconfig, resource_requests, start};
 use common::{repo, run_in};
 
-#[derive(Clone, Debug, PartialEq)]
-struct Request {
-    method: String,
-    path: String,
-    content_type: String,
-    body: String,
+/// How the fixture cluster is off: a workload whose status says 0 Ready, or whose pods
+/// are not Ready while its status says they are (what only the EndpointSlices show).
+#[derive(Clone, Copy, PartialEq)]
+enum Unready<'a> {
+    None,
+    Status(&'a str),
+    Pods(&'a str),
 }
 
-type Store = Arc<Mutex<BTreeMap<String, Vec<Value>>>>;
-
-/// Resource name → (group/version path prefix, kind).
-const RESOURCES: &[(&str, &str, &str)] = &[
-    ("services", "/api/v1", "Service"),
-    ("deployments", "/apis/apps/v1", "Deployment"),
-    ("statefulsets", "/apis/apps/v1", "StatefulSet"),
-    ("ingresses", "/apis/networking.k8s.io/v1", "Ingress"),
-    (
-        "httproutes",
-        "/apis/gateway.networking.k8s.io/v1",
-        "HTTPRoute",
-    ),
-];
-
-fn discovery(path: &str) -> Option<Value> {
-    Some(match path {
-        "/version" => json!({"major": "1", "minor": "32", "gitVersion": "v1.32.0"}),
-        "/api" => {
-            json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []})
-        }
-        "/apis" => {
-            let groups: Vec<Value> = [
-                "apps/v1",
-                "networking.k8s.io/v1",
-                "gateway.networking.k8s.io/v1",
-            ]
-            .iter()
-            .map(|gv| {
-                let (group, version) = gv.split_once('/').unwrap();
-                json!({"name": group, "versions": [{"groupVersion": gv, "version": version}],
-                           "preferredVersion": {"groupVersion": gv, "version": version}})
-            })
-            .collect();
-            json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
-        }
-        _ => {
-            let prefix = path
-                .strip_prefix("/apis/")
-                .map_or(path.strip_prefix("/api/"), Some)?;
-            let group_version = prefix.to_string();
-            let resources: Vec<Value> = RESOURCES
-                .iter()
-                .filter(|(_, p, _)| *p == path)
-                .map(|(name, _, kind)| {
-                    json!({"name": name, "singularName": kind.to_lowercase(), "namespaced": true, "kind": kind,
-                           "verbs": ["get", "list", "patch"]})
-                })
-                .collect();
-            if resources.is_empty() {
-                return None;
-            }
-            json!({"kind": "APIResourceList", "groupVersion": group_version, "resources": resources})
-        }
-    })
-}
-
-fn merge(target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Object(t), Value::Object(p)) => {
-            for (k, v) in p {
-                if v.is_null() {
-                    t.remove(k);
-                } else {
-                    merge(t.entry(k.clone()).or_insert(Value::Null), v);
-                }
-            }
-        }
-        (t, p) => *t = p.clone(),
-    }
-}
-
-fn respond(store: &Store, request: &Request) -> (u16, Value) {
-    if let Some(body) = discovery(&request.path) {
-        return (200, body);
-    }
-    // /api/v1/namespaces/shop/services[/name]
-    for (resource, prefix, kind) in RESOURCES {
-        let Some(rest) = request
-            .path
-            .strip_prefix(&format!("{prefix}/namespaces/shop/{resource}"))
-        else {
-            continue;
-        };
-        let mut store = store.lock().unwrap();
-        let objects = store.entry(resource.to_string()).or_default();
-        if rest.is_empty() {
-            return (
-                200,
-                json!({"apiVersion": "v1", "kind": format!("{kind}List"), "metadata": {}, "items": objects}),
-            );
-        }
-        let name = rest.trim_start_matches('/');
-        let Some(object) = objects.iter_mut().find(|o| o["metadata"]["name"] == name) else {
-            return (
-                404,
-                json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}),
-            );
-        };
-        if request.method == "PATCH" {
-            merge(object, &serde_json::from_str(&request.body).unwrap());
-        }
-        return (200, object.clone());
-    }
-    (
-        404,
-        json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}),
-    )
-}
-
-fn serve(stream: TcpStream, store: Store, log: Arc<Mutex<Vec<Request>>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut stream = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let (method, target) = (
-            parts.next().unwrap_or("").to_string(),
-            parts.next().unwrap_or("").to_string(),
-        );
-        let mut length = 0;
-        let mut content_type = String::new();
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                match name.to_ascii_lowercase().as_str() {
-                    "content-length" => length = value.trim().parse().unwrap_or(0),
-                    "content-type" => content_type = value.trim().to_string(),
-                    _ => {}
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let request = Request {
-            method,
-            path: target.split('?').next().unwrap_or("").to_string(),
-            content_type,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        };
-        let (status, value) = respond(&store, &request);
-        log.lock().unwrap().push(request);
-        let data = value.to_string();
-        let _ = write!(
-            stream,
-            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{data}",
-            data.len()
-        );
-    }
-}
-
-/// Starts the API; bounded: it serves until the test process ends (threads are detached).
-fn start(objects: Vec<Value>) -> (String, Store, Arc<Mutex<Vec<Request>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let store: Store = Arc::new(Mutex::new(BTreeMap::new()));
-    for object in objects {
-        let kind = object["kind"].as_str().unwrap().to_string();
-        // Kinds this API does not serve (PodDisruptionBudget…) are left out.
-        if let Some((resource, ..)) = RESOURCES.iter().find(|(_, _, k)| *k == kind) {
-            store
-                .lock()
-                .unwrap()
-                .entry(resource.to_string())
-                .or_default()
-                .push(object);
-        }
-    }
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let (s, l) = (Arc::clone(&store), Arc::clone(&log));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(2_000) {
-            let Ok(stream) = stream else { continue };
-            let (s, l) = (Arc::clone(&s), Arc::clone(&l));
-            std::thread::spawn(move || serve(stream, s, l));
-        }
-    });
-    (address, store, log)
-}
-
-/// The rendered manifests as cluster objects: JSON, every workload Ready unless `unready`.
-fn cluster_objects(strategy: &str, traffic: &str, unready: Option<&str>) -> Vec<Value> {
+fn rendered(strategy: &str, traffic: &str) -> Vec<Value> {
     let spec = repo().join("examples/app/zerodown.yaml");
     let render = run_in(
         &repo(),
@@ -239,46 +44,83 @@ fn cluster_objects(strategy: &str, traffic: &str, unready: Option<&str>) -> Vec<
         .into_iter()
         .map(|d| d.value)
         .filter(|v| v.is_object())
-        .map(|mut v| {
-            if v["kind"] == "Deployment" {
-                let replicas = v["spec"]["replicas"].as_i64().unwrap_or(1);
-                let ready = if Some(v["metadata"]["name"].as_str().unwrap()) == unready {
-                    0
-                } else {
-                    replicas
-                };
-                v["status"] = json!({"replicas": replicas, "readyReplicas": ready});
-            }
-            v
-        })
         .collect()
 }
 
-fn kubeconfig(dir: &Path, server: &str) -> std::path::PathBuf {
-    let path = dir.join("kubeconfig");
-    std::fs::write(
-        &path,
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters: [{{name: loop, cluster: {{server: \"{server}\"}}}}]\n\
-             contexts: [{{name: loop, context: {{cluster: loop, user: u, namespace: shop}}}}]\nusers: [{{name: u, user: {{}}}}]\n\
-             current-context: loop\n"
-        ),
-    )
-    .unwrap();
-    path
+/// The rendered manifests as a running cluster: workloads with a status and Ready pods;
+/// each Deployment with two ReplicaSets (revision 1 ran `:1.4.1`, revision 2 is the
+/// template); each Rollout paused mid-update.
+fn cluster_objects(strategy: &str, traffic: &str, unready: Unready<'_>) -> Vec<Value> {
+    let mut objects = Vec::new();
+    for (w, mut v) in rendered(strategy, traffic).into_iter().enumerate() {
+        let kind = v["kind"].as_str().unwrap().to_string();
+        if !matches!(kind.as_str(), "Deployment" | "Rollout") {
+            objects.push(v);
+            continue;
+        }
+        let name = v["metadata"]["name"].as_str().unwrap().to_string();
+        let replicas = v["spec"]["replicas"].as_i64().unwrap_or(1);
+        let ready = if unready == Unready::Status(&name) {
+            0
+        } else {
+            replicas
+        };
+        v["metadata"]["uid"] = json!(format!("uid-{name}"));
+        v["metadata"]["generation"] = json!(2);
+        v["status"] = json!({"observedGeneration": 2, "replicas": replicas,
+            "updatedReplicas": replicas, "readyReplicas": ready, "availableReplicas": ready});
+        if kind == "Rollout" {
+            let pause = if v["spec"]["strategy"]["blueGreen"].is_object() {
+                "BlueGreenPause"
+            } else {
+                "CanaryPauseStep"
+            };
+            v["status"] = json!({"phase": "Paused", "message": pause, "replicas": replicas,
+                "readyReplicas": ready, "availableReplicas": ready, "currentStepIndex": 0,
+                "currentPodHash": "new5d8f", "stableRS": "old7c9b",
+                "pauseConditions": [{"reason": pause, "startTime": "2026-12-01T10:00:00Z"}]});
+        }
+        let labels = v["spec"]["template"]["metadata"]["labels"].clone();
+        for i in 0..replicas {
+            objects.push(json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("{name}-5d8f7c-{i}"), "namespace": "shop", "labels": labels},
+                "status": {"podIP": format!("10.1.{w}.{i}"), "ready": unready != Unready::Pods(&name)}}));
+        }
+        if kind == "Deployment" {
+            v["metadata"]["annotations"] = json!({"deployment.kubernetes.io/revision": "2"});
+            for (revision, hash) in [(1, "old7c9b"), (2, "new5d8f")] {
+                let mut template = v["spec"]["template"].clone();
+                template["metadata"]["labels"]["pod-template-hash"] = json!(hash);
+                if revision == 1 {
+                    template["spec"]["containers"][0]["image"] =
+                        json!("ghcr.io/acme/checkout:1.4.1");
+                }
+                objects.push(json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                    "metadata": {"name": format!("{name}-{hash}"), "namespace": "shop", "uid": format!("uid-{hash}"),
+                        "labels": template["metadata"]["labels"],
+                        "annotations": {"deployment.kubernetes.io/revision": revision.to_string()},
+                        "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
+                            "name": name, "uid": format!("uid-{name}"), "controller": true}]},
+                    "spec": {"replicas": if revision == 2 { replicas } else { 0 },
+                        "selector": v["spec"]["selector"], "template": template}}));
+            }
+        }
+        objects.push(v);
+    }
+    objects
 }
 
 /// Runs `zerodown ARGS --live` with kubectl pointed at the loopback API.
 fn live(dir: &Path, server: &str, args: &[&str]) -> common::Run {
     let config = kubeconfig(dir, server);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zerodown"));
-    child
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_zerodown"))
         .args(args)
         .args(["--live", "--namespace", "shop"])
         .current_dir(dir)
         .env("KUBECONFIG", &config)
-        .env("HOME", dir);
-    let output = child.output().unwrap();
+        .env("HOME", dir)
+        .output()
+        .unwrap();
     common::Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -286,34 +128,34 @@ fn live(dir: &Path, server: &str, args: &[&str]) -> common::Run {
     }
 }
 
-/// The resource requests (discovery left out): `GET path` / `PATCH path type body`.
-fn resource_requests(log: &Arc<Mutex<Vec<Request>>>) -> Vec<String> {
-    log.lock()
-        .unwrap()
-        .iter()
-        .filter(|r| r.path.contains("/namespaces/"))
-        .map(|r| match r.method.as_str() {
-            "PATCH" => format!("PATCH {} {} {}", r.path, r.content_type, r.body),
-            m => format!("{m} {}", r.path),
-        })
-        .collect()
-}
-
+/// The reads every live move starts with (Istio is not served by this API, so kubectl
+/// sends no request for it).
 const LISTS: &[&str] = &[
     "GET /api/v1/namespaces/shop/services",
     "GET /apis/apps/v1/namespaces/shop/deployments",
     "GET /apis/apps/v1/namespaces/shop/statefulsets",
+    "GET /apis/apps/v1/namespaces/shop/daemonsets",
     "GET /apis/networking.k8s.io/v1/namespaces/shop/ingresses",
     "GET /apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes",
+    "GET /apis/argoproj.io/v1alpha1/namespaces/shop/rollouts",
 ];
 
-#[test]
-fn switch_live_reads_checks_readiness_and_patches_both_services() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, store, log) = start(cluster_objects("blue-green", "gateway", None));
-    let run = live(dir.path(), &server, &["switch"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let mut expected: Vec<String> = LISTS.iter().map(|s| s.to_string()).collect();
+fn with_lists(rest: &[String]) -> Vec<String> {
+    LISTS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(rest.iter().cloned())
+        .collect()
+}
+
+fn slices_of(service: &str) -> String {
+    format!(
+        "GET /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?labelSelector=kubernetes.io/service-name={service}"
+    )
+}
+
+fn service_patches() -> Vec<String> {
+    let mut expected = Vec::new();
     // kubectl patch reads the object, then sends the merge patch.
     for (name, colour) in [("checkout", "green"), ("checkout-preview", "blue")] {
         expected.push(format!("GET /api/v1/namespaces/shop/services/{name}"));
@@ -321,7 +163,18 @@ fn switch_live_reads_checks_readiness_and_patches_both_services() {
             "PATCH /api/v1/namespaces/shop/services/{name} application/merge-patch+json {{\"spec\":{{\"selector\":{{\"zerodown.dev/color\":\"{colour}\"}}}}}}"
         ));
     }
-    assert_eq!(resource_requests(&log), expected);
+    expected
+}
+
+#[test]
+fn switch_live_checks_the_preview_endpoints_and_patches_both_services() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, store, log) = start(cluster_objects("blue-green", "gateway", Unready::None));
+    let run = live(dir.path(), &server, &["switch"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut expected = vec![slices_of("checkout-preview")];
+    expected.extend(service_patches());
+    assert_eq!(resource_requests(&log), with_lists(&expected));
     let services = store.lock().unwrap()["services"].clone();
     let live_colour = services
         .iter()
@@ -332,12 +185,35 @@ fn switch_live_reads_checks_readiness_and_patches_both_services() {
 }
 
 #[test]
+fn switch_live_wait_watches_the_live_service_until_only_the_target_serves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _, log) = start(cluster_objects("blue-green", "gateway", Unready::None));
+    let run = live(
+        dir.path(),
+        &server,
+        &["switch", "--wait", "--timeout", "10s"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Service shop/checkout: served by the target only"),
+        "{}",
+        run.stderr
+    );
+    let mut expected = vec![slices_of("checkout-preview")];
+    expected.extend(service_patches());
+    expected.push(slices_of("checkout"));
+    expected.push("GET /api/v1/namespaces/shop/pods?labelSelector=app.kubernetes.io/name=checkout,zerodown.dev/color=green".to_string());
+    assert_eq!(resource_requests(&log), with_lists(&expected));
+}
+
+#[test]
 fn switch_live_refuses_a_colour_that_is_not_ready() {
     let dir = tempfile::tempdir().unwrap();
     let (server, _, log) = start(cluster_objects(
         "blue-green",
         "gateway",
-        Some("checkout-green"),
+        Unready::Status("checkout-green"),
     ));
     let run = live(dir.path(), &server, &["switch"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -346,17 +222,51 @@ fn switch_live_refuses_a_colour_that_is_not_ready() {
         "{}",
         run.stderr
     );
-    assert_eq!(resource_requests(&log), LISTS, "read, and nothing patched");
+    assert_eq!(
+        resource_requests(&log),
+        with_lists(&[slices_of("checkout-preview")]),
+        "read, and nothing patched"
+    );
 }
 
 #[test]
-fn set_weight_live_patches_the_route_weights() {
+fn switch_live_refuses_when_only_the_endpoints_show_the_pods_unready() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, _, log) = start(cluster_objects("canary", "gateway", None));
+    let (server, _, log) = start(cluster_objects(
+        "blue-green",
+        "gateway",
+        Unready::Pods("checkout-green"),
+    ));
+    let run = live(dir.path(), &server, &["switch"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Service shop/checkout-preview: 0 of 3 endpoints Ready"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !resource_requests(&log)
+            .iter()
+            .any(|r| r.starts_with("PATCH"))
+    );
+    // --force moves anyway, and says what it overrode.
+    let forced = live(dir.path(), &server, &["switch", "--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert!(forced.stderr.contains("warning: not Ready (--force)"));
+}
+
+#[test]
+fn set_weight_live_checks_the_canary_service_and_patches_the_route_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _, log) = start(cluster_objects("canary", "gateway", Unready::None));
     let run = live(dir.path(), &server, &["set-weight", "50"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let requests = resource_requests(&log);
-    assert_eq!(&requests[..LISTS.len()], LISTS);
+    assert_eq!(
+        &requests[..LISTS.len() + 1],
+        with_lists(&[slices_of("checkout-canary")])
+    );
     let patch = requests.last().unwrap();
     assert!(patch.starts_with("PATCH /apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/checkout application/merge-patch+json "), "{patch}");
     let body: Value = serde_json::from_str(patch.splitn(4, ' ').nth(3).unwrap()).unwrap();
@@ -367,4 +277,282 @@ fn set_weight_live_patches_the_route_weights() {
         .map(|b| b["weight"].as_i64().unwrap())
         .collect();
     assert_eq!(weights, [50, 50]);
+}
+
+#[test]
+fn set_weight_live_refuses_a_canary_without_ready_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _, log) = start(cluster_objects(
+        "canary",
+        "gateway",
+        Unready::Pods("checkout-canary"),
+    ));
+    let run = live(dir.path(), &server, &["set-weight", "10"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Service shop/checkout-canary: 0 of 1 endpoints Ready"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !resource_requests(&log)
+            .iter()
+            .any(|r| r.starts_with("PATCH"))
+    );
+    // Taking the canary out of traffic needs no ready canary.
+    let back = live(dir.path(), &server, &["set-weight", "0"]);
+    assert_eq!(back.code, 0, "{}", back.stderr);
+}
+
+/// The requests of a `kubectl rollout status` (its watch is left out: kubectl may or may
+/// not open it before it sees the listed Deployment complete).
+fn without_watches(requests: Vec<String>) -> Vec<String> {
+    requests
+        .into_iter()
+        .filter(|r| !r.contains("watch=true"))
+        .collect()
+}
+
+#[test]
+fn rollback_live_undoes_a_plain_deployment_and_waits_for_its_rollout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, store, log) = start(cluster_objects("rolling", "gateway", Unready::None));
+    let run = live(dir.path(), &server, &["rollback"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("successfully rolled out"),
+        "{}",
+        run.stderr
+    );
+    let requests = without_watches(resource_requests(&log));
+    let deployment = "/apis/apps/v1/namespaces/shop/deployments";
+    let patch = requests
+        .iter()
+        .find(|r| r.starts_with("PATCH"))
+        .expect("a patch")
+        .clone();
+    assert_eq!(
+        requests,
+        with_lists(&[
+            // rollout undo: the object, again through the typed client, its ReplicaSets,
+            // then the template of the previous revision as a JSON patch.
+            format!("GET {deployment}/checkout"),
+            format!("GET {deployment}/checkout"),
+            "GET /apis/apps/v1/namespaces/shop/replicasets?labelSelector=app.kubernetes.io/name=checkout".to_string(),
+            patch.clone(),
+            // rollout status: the object, a list of just it (then a watch, left out).
+            format!("GET {deployment}/checkout"),
+            format!("GET {deployment}?fieldSelector=metadata.name=checkout"),
+        ])
+    );
+    assert!(
+        patch.starts_with(&format!(
+            "PATCH {deployment}/checkout application/json-patch+json [{{\"op\":\"replace\",\"path\":\"/spec/template\""
+        )),
+        "{patch}"
+    );
+    let deployment = store.lock().unwrap()["deployments"][0].clone();
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["containers"][0]["image"],
+        "ghcr.io/acme/checkout:1.4.1"
+    );
+}
+
+#[test]
+fn rollback_live_to_the_current_revision_is_skipped_by_kubectl() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _, log) = start(cluster_objects("rolling", "gateway", Unready::None));
+    let run = live(dir.path(), &server, &["rollback", "--to-revision", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("skipped rollback"), "{}", run.stderr);
+    assert!(
+        !resource_requests(&log)
+            .iter()
+            .any(|r| r.starts_with("PATCH"))
+    );
+    let missing = live(dir.path(), &server, &["rollback", "--to-revision", "9"]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing
+            .stderr
+            .contains("unable to find specified revision 9"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn rollback_live_fails_when_the_rollout_does_not_complete_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _, _) = start(cluster_objects(
+        "rolling",
+        "gateway",
+        Unready::Status("checkout"),
+    ));
+    let run = live(dir.path(), &server, &["rollback", "--timeout", "1s"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the move was made but did not finish"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn rollback_live_refuses_to_guess_between_workloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut objects = cluster_objects("rolling", "gateway", Unready::None);
+    let mut other = objects
+        .iter()
+        .find(|o| o["kind"] == "Deployment")
+        .unwrap()
+        .clone();
+    other["metadata"]["name"] = json!("payments");
+    objects.push(other);
+    let (server, _, log) = start(objects);
+    let run = live(dir.path(), &server, &["rollback"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Deployment/checkout, Deployment/payments; name one with --name"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(resource_requests(&log), with_lists(&[]));
+    let named = live(dir.path(), &server, &["rollback", "--name", "checkout"]);
+    assert_eq!(named.code, 0, "{}", named.stderr);
+}
+
+#[test]
+fn promote_live_of_an_argo_blue_green_clears_its_pause_through_the_status_subresource() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, store, log) = start(cluster_objects(
+        "blue-green",
+        "argo-rollouts",
+        Unready::None,
+    ));
+    let run = live(
+        dir.path(),
+        &server,
+        &["promote", "--wait", "--timeout", "10s"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rollout = "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts/checkout";
+    assert_eq!(
+        resource_requests(&log),
+        with_lists(&[
+            slices_of("checkout-preview"),
+            format!("GET {rollout}/status"),
+            format!(
+                "PATCH {rollout}/status application/merge-patch+json {{\"status\":{{\"pauseConditions\":null}}}}"
+            ),
+            format!("GET {rollout}"),
+        ])
+    );
+    assert!(run.stderr.contains("Rollout is Healthy"), "{}", run.stderr);
+    assert_eq!(
+        store.lock().unwrap()["rollouts"][0]["status"]["phase"],
+        "Healthy"
+    );
+}
+
+#[test]
+fn switch_live_of_an_argo_blue_green_is_its_promote() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _, log) = start(cluster_objects(
+        "blue-green",
+        "argo-rollouts",
+        Unready::None,
+    ));
+    let run = live(dir.path(), &server, &["switch"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(resource_requests(&log).iter().any(|r| {
+        r.starts_with("PATCH /apis/argoproj.io/v1alpha1/namespaces/shop/rollouts/checkout/status")
+    }));
+}
+
+#[test]
+fn promote_live_refuses_an_argo_preview_without_ready_pods() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut objects = cluster_objects("blue-green", "argo-rollouts", Unready::Pods("checkout"));
+    objects
+        .retain(|o| o["kind"] != "Pod" || !o["metadata"]["name"].as_str().unwrap().ends_with("-0"));
+    let (server, _, log) = start(objects);
+    let run = live(dir.path(), &server, &["promote"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Service shop/checkout-preview: 0 of 3 endpoints Ready"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !resource_requests(&log)
+            .iter()
+            .any(|r| r.starts_with("PATCH"))
+    );
+}
+
+#[test]
+fn abort_live_of_an_argo_canary_and_the_v0_9_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, store, log) = start(cluster_objects("canary", "argo-rollouts", Unready::None));
+    let run = live(
+        dir.path(),
+        &server,
+        &["abort", "--wait", "--timeout", "10s"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rollout = "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts/checkout";
+    assert_eq!(
+        resource_requests(&log),
+        with_lists(&[
+            format!("GET {rollout}/status"),
+            format!(
+                "PATCH {rollout}/status application/merge-patch+json {{\"status\":{{\"abort\":true}}}}"
+            ),
+            format!("GET {rollout}"),
+        ])
+    );
+    assert!(run.stderr.contains("Rollout aborted"), "{}", run.stderr);
+
+    assert_eq!(
+        store.lock().unwrap()["rollouts"][0]["status"]["abort"],
+        true
+    );
+
+    // Argo Rollouts v0.9 has no status subresource: after its NotFound, the plugin's
+    // fallback patches the object itself.
+    let (server, store, log) = start(cluster_objects("canary", "argo-rollouts", Unready::None));
+    store
+        .lock()
+        .unwrap()
+        .insert(OLD_ARGO.to_string(), Vec::new());
+    let run = live(dir.path(), &server, &["rollback"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        resource_requests(&log),
+        with_lists(&[
+            format!("GET {rollout}/status"),
+            // kubectl checks the namespace exists when a GET answers NotFound.
+            "GET /api/v1/namespaces/shop".to_string(),
+            format!("GET {rollout}"),
+            format!(
+                "PATCH {rollout} application/merge-patch+json {{\"status\":{{\"abort\":true}}}}"
+            ),
+        ])
+    );
+}
+
+#[test]
+fn promote_live_of_an_argo_canary_paused_at_a_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _, log) = start(cluster_objects("canary", "argo-rollouts", Unready::None));
+    let run = live(dir.path(), &server, &["promote"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(resource_requests(&log).contains(&
+        "PATCH /apis/argoproj.io/v1alpha1/namespaces/shop/rollouts/checkout/status application/merge-patch+json {\"status\":{\"pauseConditions\":null}}".to_string()
+    ));
 }

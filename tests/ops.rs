@@ -172,6 +172,18 @@ fn moves_that_do_not_apply_are_refused_with_the_reason() {
         run.stderr
     );
     assert_eq!(texts(dir.path()), before);
+    // An Argo blue-green Rollout is switched by its controller at promotion: nothing in
+    // the files to flip, and the user is sent to the live promote.
+    let dir = tempfile::tempdir().unwrap();
+    render(dir.path(), "blue-green", "argo-rollouts");
+    let run = run_in(dir.path(), &["switch", "--no-config"], "");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("Rollout checkout: the Argo Rollouts controller moves its activeService"),
+        "{}",
+        run.stderr
+    );
     // A header-routed A/B split has no weight; a rolling app has no colours.
     for (strategy, command) in [("ab", "set-weight"), ("rolling", "switch")] {
         let dir = tempfile::tempdir().unwrap();

@@ -193,8 +193,58 @@ pub fn apply_move(
     }
 }
 
+/// The cluster's current objects, read for a live move.
+fn read_live(live: &crate::cli::LiveArgs) -> Result<crate::workspace::Workspace, u8> {
+    live.kubectl().read().map_err(|error| {
+        eprintln!("error: {error}");
+        exit::INPUT_ERROR
+    })
+}
+
+/// Runs a live move and turns its outcome into an exit code: 0 done, 1 refused or not
+/// finished (a wait failed or timed out), 2 the cluster could not be read or patched.
+fn run_live(
+    live: &crate::cli::LiveArgs,
+    force: bool,
+    run: &crate::ops::live::moves::LiveMove<'_>,
+) -> u8 {
+    use crate::ops::live::moves::{Failure, Options};
+    let kubectl = live.kubectl();
+    let namespace = live
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".to_string());
+    let options = Options {
+        kubectl: &kubectl,
+        namespace: &namespace,
+        force,
+        wait: live.wait,
+        timeout: live.timeout,
+    };
+    match run(&options, &mut |line| eprintln!("{line}")) {
+        Ok(()) => exit::CLEAN,
+        Err(Failure::Input(error)) => {
+            eprintln!("error: {error}");
+            exit::INPUT_ERROR
+        }
+        Err(Failure::Refused(problems)) => {
+            for problem in &problems {
+                eprintln!("error: not Ready: {problem}");
+            }
+            eprintln!(
+                "error: refused: the traffic would go to pods that are not Ready (--force to move anyway); nothing was patched"
+            );
+            exit::FINDINGS
+        }
+        Err(Failure::Failed(error)) => {
+            eprintln!("error: the move was made but did not finish: {error}");
+            exit::FINDINGS
+        }
+    }
+}
+
 /// A traffic move against the cluster: read it with kubectl, compute the move as for files,
-/// check that what takes the traffic is Ready, patch.
+/// check that what takes the traffic is Ready, patch, and with `--wait` watch it settle.
 pub fn apply_live(
     live: &crate::cli::LiveArgs,
     force: bool,
@@ -203,18 +253,14 @@ pub fn apply_live(
         &str,
     ) -> Result<crate::ops::traffic::Move, String>,
 ) -> u8 {
-    let kubectl = live.kubectl();
+    let workspace = match read_live(live) {
+        Ok(workspace) => workspace,
+        Err(code) => return code,
+    };
     let namespace = live
         .namespace
         .clone()
         .unwrap_or_else(|| "default".to_string());
-    let workspace = match kubectl.read() {
-        Ok(workspace) => workspace,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return exit::INPUT_ERROR;
-        }
-    };
     let planned = match compute(&workspace, &namespace) {
         Ok(planned) => planned,
         Err(error) => {
@@ -222,31 +268,70 @@ pub fn apply_live(
             return exit::INPUT_ERROR;
         }
     };
-    for line in &planned.summary {
-        eprintln!("{line}");
-    }
-    let unready = crate::ops::live::unready_targets(&workspace, &planned);
-    if !unready.is_empty() && !force {
-        for line in &unready {
-            eprintln!("error: not Ready: {line}");
-        }
-        eprintln!(
-            "error: refused: the traffic would go to pods that are not Ready (--force to move anyway); nothing was patched"
-        );
-        return exit::FINDINGS;
-    }
-    if planned.changes.is_empty() {
-        eprintln!("nothing to change");
-        return exit::CLEAN;
-    }
-    match crate::ops::live::apply(&kubectl, &workspace, &planned, &namespace) {
-        Ok(done) => {
-            for line in done {
-                eprintln!("{line}");
-            }
-            exit::CLEAN
-        }
+    run_live(live, force, &|options, log| {
+        crate::ops::live::moves::traffic(options, &workspace, &planned, log)
+    })
+}
+
+/// Which live move a promote or rollback makes: an Argo Rollout mid-update (the one named)
+/// is promoted or aborted; otherwise the traffic move, or for a rollback without one, a
+/// `kubectl rollout undo`.
+pub fn release_live(
+    live: &crate::cli::LiveArgs,
+    force: bool,
+    rollback: Option<Option<u64>>,
+    strategy: Option<&str>,
+    compute: &dyn Fn(
+        &crate::workspace::Workspace,
+        &str,
+    ) -> Result<crate::ops::traffic::Move, String>,
+) -> u8 {
+    use crate::ops::live::{argo, moves};
+    let workspace = match read_live(live) {
+        Ok(workspace) => workspace,
+        Err(code) => return code,
+    };
+    let rollout = match argo::pick(&workspace, live.name.as_deref(), strategy) {
+        Ok(rollout) => rollout,
         Err(error) => {
+            eprintln!("error: {error}");
+            return exit::INPUT_ERROR;
+        }
+    };
+    if let Some(rollout) = rollout {
+        let namespace = live.namespace.as_deref().unwrap_or("default");
+        let (patches, serving, done): (_, _, fn(&serde_json::Value) -> _) = if rollback.is_some() {
+            (argo::abort_patches(), Vec::new(), argo::aborted)
+        } else {
+            (
+                argo::promote_patches(&rollout.value),
+                argo::preview_serving(rollout, namespace),
+                argo::promoted,
+            )
+        };
+        return run_live(live, force, &|options, log| {
+            moves::argo(options, rollout, &patches, &serving, done, log)
+        });
+    }
+    let undo = |to_revision| {
+        run_live(live, force, &|options, log| {
+            moves::undo(options, &workspace, live.name.as_deref(), to_revision, log)
+        })
+    };
+    // A named plain workload is rolled back itself, whatever traffic split is around it.
+    if let (Some(to_revision), Some(_)) = (rollback, &live.name) {
+        return undo(to_revision);
+    }
+    let namespace = live
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".to_string());
+    match (compute(&workspace, &namespace), rollback) {
+        (Ok(planned), _) => run_live(live, force, &|options, log| {
+            moves::traffic(options, &workspace, &planned, log)
+        }),
+        (Err(_), Some(to_revision)) => undo(to_revision),
+        (Err(error), None) => {
             eprintln!("error: {error}");
             exit::INPUT_ERROR
         }

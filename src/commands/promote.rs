@@ -5,7 +5,7 @@ use crate::cli::PromoteArgs;
 
 pub fn run(args: &PromoteArgs) -> u8 {
     if args.live.live {
-        return super::apply_live(&args.live, false, &crate::ops::release::promote);
+        return super::release_live(&args.live, false, None, None, &crate::ops::release::promote);
     }
     let (workspace, config) = match super::read_for_edit(&args.edit) {
         Ok(read) => read,

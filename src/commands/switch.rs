@@ -7,9 +7,14 @@ pub fn run(args: &SwitchArgs) -> u8 {
     if args.live.live {
         let to = args.to.clone();
         let force = args.force;
-        return super::apply_live(&args.live, args.force, &move |workspace, ns| {
-            crate::ops::traffic::switch(workspace, to.as_deref(), force, ns)
-        });
+        // An Argo blue-green Rollout awaiting promotion is switched by promoting it.
+        return super::release_live(
+            &args.live,
+            force,
+            None,
+            Some("blueGreen"),
+            &move |workspace, ns| crate::ops::traffic::switch(workspace, to.as_deref(), force, ns),
+        );
     }
     let (workspace, config) = match super::read_for_edit(&args.edit) {
         Ok(read) => read,

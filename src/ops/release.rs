@@ -117,6 +117,9 @@ pub fn promote(workspace: &Workspace, default_ns: &str) -> Result<Move, String> 
                 continue;
             };
             if *new != image {
+                if !result.rollouts.contains(&stable.index) {
+                    result.rollouts.push(stable.index);
+                }
                 result.changes.push(image_change(stable, index, new));
                 result.summary.push(format!(
                     "{}/{} container {name}: {image} → {new}",
@@ -142,13 +145,15 @@ pub fn promote(workspace: &Workspace, default_ns: &str) -> Result<Move, String> 
 /// Rolls back: a canary's weight to 0, a blue-green switch back, or (for plain workloads in a
 /// git work tree) the images before the last commit that changed them.
 pub fn rollback(workspace: &Workspace, default_ns: &str) -> Result<Move, String> {
+    rollback_traffic(workspace, default_ns).or_else(|_| images_from_history(workspace))
+}
+
+/// The traffic part of a rollback: a canary's weight to 0, or a blue-green switch back.
+pub fn rollback_traffic(workspace: &Workspace, default_ns: &str) -> Result<Move, String> {
     if !canary_pairs(workspace, default_ns).is_empty() {
         return traffic::set_weight(workspace, 0, default_ns);
     }
-    if let Ok(switched) = traffic::switch(workspace, None, true, default_ns) {
-        return Ok(switched);
-    }
-    images_from_history(workspace)
+    traffic::switch(workspace, None, true, default_ns)
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {

@@ -29,6 +29,31 @@ pub struct Move {
     /// Workloads that take the traffic (a switch's target colour): their readiness is
     /// checked before a live move.
     pub targets: Vec<usize>,
+    /// Services that will take traffic and must already have this many Ready endpoints
+    /// before a live move (the preview Service of the target colour, the canary's Service).
+    pub serving: Vec<Serving>,
+    /// After a live move, with `--wait`: each Service must end up served only by pods with
+    /// these labels (the live Service, by the target colour).
+    pub settled: Vec<Settled>,
+    /// Workloads whose rollout a live move starts (promote's image change): `--wait`
+    /// watches them with `kubectl rollout status`.
+    pub rollouts: Vec<usize>,
+}
+
+/// A Service that must have at least `min` Ready endpoints before traffic moves to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Serving {
+    pub namespace: String,
+    pub service: String,
+    pub min: i64,
+}
+
+/// A Service whose Ready endpoints must all be pods with `labels` once the move is done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settled {
+    pub namespace: String,
+    pub service: String,
+    pub labels: BTreeMap<String, String>,
 }
 
 fn namespace<'a>(object: &'a Object, default: &'a str) -> &'a str {
@@ -196,12 +221,28 @@ pub fn switch(
                 .filter(|(_, labels, _)| base.iter().all(|(k, v)| labels.get(k) == Some(v)))
                 .map(|(o, _, _)| o.index),
         );
+        let target_size = size(&target).unwrap_or(1).max(1);
+        let mut settled = base.clone();
+        settled.insert(key.clone(), target.clone());
+        result.settled.push(Settled {
+            namespace: ns.clone(),
+            service: live.name.clone(),
+            labels: settled,
+        });
         let escaped = crate::yaml::escape(key);
         for service in services {
             let own = string_map(service.value.pointer("/spec/selector"))
                 .get(key)
                 .cloned()
                 .unwrap_or_default();
+            if own == target {
+                // The preview of the target colour shows whether its pods serve already.
+                result.serving.push(Serving {
+                    namespace: ns.clone(),
+                    service: service.name.clone(),
+                    min: target_size,
+                });
+            }
             let new = if std::ptr::eq(*service, **live) {
                 target.clone()
             } else if own == target {
@@ -222,6 +263,18 @@ pub fn switch(
         routes_to_colour(workspace, ns, &current, &target, default_ns, &mut result);
     }
     if result.changes.is_empty() && result.summary.is_empty() {
+        if let Some(rollout) = workspace
+            .objects
+            .iter()
+            .find(|o| o.kind == "Rollout" && o.value.pointer("/spec/strategy/blueGreen").is_some())
+        {
+            return Err(format!(
+                "Rollout {}: the Argo Rollouts controller moves its activeService to the new \
+                 version when the rollout is promoted; the manifests hold no switch to edit \
+                 (`zerodown switch --live` or `promote --live` promotes it)",
+                rollout.name
+            ));
+        }
         return Err(
             "no blue-green Service in the input (a Service selector with one of the labels \
                     zerodown.dev/color, color, colour, slot)"
@@ -339,6 +392,39 @@ fn argo_managed(workspace: &Workspace) -> Vec<String> {
         .collect()
 }
 
+fn serving(namespace: &str, service: &str) -> Serving {
+    Serving {
+        namespace: namespace.to_string(),
+        service: service.to_string(),
+        min: 1,
+    }
+}
+
+/// The Services an Ingress sends to (its rules' backends and its default backend).
+fn ingress_services(ingress: &Value) -> Vec<&str> {
+    let mut names: Vec<&str> = array(ingress, "/spec/rules")
+        .iter()
+        .flat_map(|rule| array(rule, "/http/paths"))
+        .chain(ingress.pointer("/spec/defaultBackend"))
+        .filter_map(|p| {
+            p.pointer("/backend/service/name")
+                .or_else(|| p.pointer("/service/name"))
+                .and_then(Value::as_str)
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// An Istio destination host as (Service, namespace): `name`, `name.ns`, or
+/// `name.ns.svc.cluster.local`.
+fn istio_host<'a>(host: &'a str, ns: &'a str) -> (&'a str, &'a str) {
+    let mut labels = host.split('.');
+    let service = labels.next().unwrap_or(host);
+    (service, labels.next().unwrap_or(ns))
+}
+
 /// Sets the canary's share to `weight` percent (the stable backend gets the rest).
 pub fn set_weight(workspace: &Workspace, weight: u32, default_ns: &str) -> Result<Move, String> {
     if weight > 100 {
@@ -365,6 +451,11 @@ pub fn set_weight(workspace: &Workspace, weight: u32, default_ns: &str) -> Resul
                     "Ingress {ns}/{}: canary-weight {weight}",
                     object.name
                 ));
+                if weight > 0 {
+                    for service in ingress_services(&object.value) {
+                        result.serving.push(serving(ns, service));
+                    }
+                }
             }
             "VirtualService" => {
                 for (i, route) in array(&object.value, "/spec/http").iter().enumerate() {
@@ -413,6 +504,16 @@ pub fn set_weight(workspace: &Workspace, weight: u32, default_ns: &str) -> Resul
                             pointer: format!("/spec/http/{i}/route/{j}/weight"),
                             value: json!(if j == *canary { weight } else { stable }),
                         });
+                    }
+                    let canary_destination = &destinations[*canary].pointer("/destination");
+                    let host = canary_destination
+                        .and_then(|d| d.get("host"))
+                        .and_then(Value::as_str);
+                    // A subset of a shared host cannot be told apart by its Service.
+                    let subset = canary_destination.and_then(|d| d.get("subset"));
+                    if let (true, Some(host), None) = (weight > 0, host, subset) {
+                        let (service, host_ns) = istio_host(host, ns);
+                        result.serving.push(serving(host_ns, service));
                     }
                     result.summary.push(format!(
                         "VirtualService {ns}/{} http[{i}]: {} {weight}, {} {stable}",
@@ -467,6 +568,18 @@ pub fn set_weight(workspace: &Workspace, weight: u32, default_ns: &str) -> Resul
                             pointer: format!("/spec/rules/{i}/backendRefs/{j}/weight"),
                             value: json!(if j == *canary { weight } else { stable }),
                         });
+                    }
+                    let backend = &backends[*canary];
+                    let is_service = backend
+                        .get("kind")
+                        .and_then(Value::as_str)
+                        .is_none_or(|k| k == "Service");
+                    if weight > 0 && is_service {
+                        let backend_ns = backend
+                            .get("namespace")
+                            .and_then(Value::as_str)
+                            .unwrap_or(ns);
+                        result.serving.push(serving(backend_ns, &name(backend)));
                     }
                     result.summary.push(format!(
                         "HTTPRoute {ns}/{} rules[{i}]: {} {weight}, {} {stable}",
