@@ -366,3 +366,63 @@ fn rollback_of_a_plain_deployment_restores_the_images_before_the_last_image_comm
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("commit or discard"), "{}", run.stderr);
 }
+
+/// Every move on the rendered output of every strategy × traffic layer: it either applies
+/// (exit 0, lint stays clean, only scalars change, kubectl agrees) or is refused with exit 2
+/// and writes nothing. Which one is the contract, spelled out here.
+#[test]
+fn every_move_on_every_strategy_and_traffic_layer() {
+    // (strategy, traffic, command) → applies? Everything not listed is refused.
+    let applies = |strategy: &str, traffic: &str, command: &str| match (strategy, command) {
+        ("canary", "set-weight" | "promote" | "rollback") => traffic != "argo-rollouts",
+        ("blue-green", "switch" | "promote" | "rollback") => traffic != "argo-rollouts",
+        // A/B: the header-routed variant (`NAME-b`) has no weight and is an experiment,
+        // not a canary: which side wins is not for a tool to guess.
+        _ => false,
+    };
+    for strategy in ["rolling", "blue-green", "canary", "ab"] {
+        for traffic in ["gateway", "istio", "nginx", "argo-rollouts"] {
+            if strategy == "ab" && traffic == "argo-rollouts" {
+                continue; // render refuses this combination itself
+            }
+            for command in ["switch", "set-weight", "promote", "rollback"] {
+                let dir = tempfile::tempdir().unwrap();
+                render(dir.path(), strategy, traffic);
+                let mut args = vec![command, "--no-config"];
+                if command == "set-weight" {
+                    args.insert(1, "30");
+                }
+                if applies(strategy, traffic, command) {
+                    let before = texts(dir.path());
+                    edit_and_check_any(dir.path(), &args);
+                    assert_ne!(texts(dir.path()), before, "{strategy}/{traffic} {command}");
+                } else {
+                    let before = texts(dir.path());
+                    let run = run_in(dir.path(), &args, "");
+                    assert_eq!(
+                        run.code, 2,
+                        "{strategy}/{traffic} {command}: {}{}",
+                        run.stdout, run.stderr
+                    );
+                    assert!(run.stderr.starts_with("error: ") || run.stderr.contains("\nerror: "));
+                    assert_eq!(texts(dir.path()), before, "{strategy}/{traffic} {command}");
+                }
+            }
+        }
+    }
+}
+
+/// `edit_and_check` without a fixed count of changed lines.
+fn edit_and_check_any(dir: &Path, args: &[&str]) {
+    let before = texts(dir);
+    let run = run_in(dir, args, "");
+    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    let lint = run_in(dir, &["lint", ".", "--no-config"], "");
+    assert_eq!(lint.code, 0, "{args:?} leaves findings: {}", lint.stdout);
+    for ((name, old), (_, new)) in before.iter().zip(&texts(dir)) {
+        if old != new {
+            changed_lines(old, new);
+            kubectl_agrees(dir, name, old, new);
+        }
+    }
+}
