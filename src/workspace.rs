@@ -154,6 +154,20 @@ impl crate::output::Inputs for Workspace {
     fn errors(&self) -> &[InputError] {
         &self.errors
     }
+
+    fn subjects(&self) -> Vec<crate::output::Subject> {
+        self.objects
+            .iter()
+            .map(|o| crate::output::Subject {
+                name: match &o.namespace {
+                    Some(ns) => format!("{}/{ns}/{}", o.kind, o.name),
+                    None => format!("{}/{}", o.kind, o.name),
+                },
+                file: o.file,
+                object: Some(o.index),
+            })
+            .collect()
+    }
 }
 
 /// Reads every manifest under `paths` (files, folders, `-`) into a workspace; read and parse

@@ -39,9 +39,13 @@ pub fn run(args: &LintArgs) -> u8 {
         &workspace,
         &diagnostics,
         Summary::new(&workspace, &diagnostics),
-    );
+    )
+    .with_rules(crate::rules::enabled(
+        crate::rules::RULES.iter().map(|r| r.meta()),
+        &config,
+    ));
     super::finish(
-        &report,
+        report,
         args.report.format,
         args.report.color,
         args.report.fail_on,

@@ -95,9 +95,14 @@ fn lint(args: &MigrateLintArgs) -> u8 {
         }
     }
     let diagnostics = analysis::check(&set, &environment, &config);
-    let report = Report::new(&set, &diagnostics, summary(&set, &diagnostics));
+    let report = Report::new(&set, &diagnostics, summary(&set, &diagnostics)).with_rules(
+        crate::rules::enabled(
+            crate::sql::rules::SQL_RULES.iter().map(|r| r.meta()),
+            &config,
+        ),
+    );
     super::finish(
-        &report,
+        report,
         args.report.format,
         args.report.color,
         args.report.fail_on,
@@ -191,8 +196,15 @@ fn trace(args: &MigrateTraceArgs) -> u8 {
     report
         .extra
         .push(("trace", crate::sql::trace::to_json(&set, &traced)));
+    report.rules = crate::rules::enabled(
+        crate::sql::rules::SQL_RULES
+            .iter()
+            .map(|r| r.meta())
+            .chain(crate::sql::trace::TRACE_RULES.iter().copied()),
+        &config,
+    );
     super::finish(
-        &report,
+        report,
         args.report.format,
         args.report.color,
         args.report.fail_on,

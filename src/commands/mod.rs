@@ -59,7 +59,9 @@ pub fn find_config(
 
 /// Prints a report's input errors to stderr and the report itself to stdout in `format`, and
 /// returns the exit code: 2 for input errors, 1 for findings at or above `fail_on`, else 0.
-pub fn finish(report: &Report<'_>, format: Format, color: ColorChoice, fail_on: FailOn) -> u8 {
+pub fn finish(mut report: Report<'_>, format: Format, color: ColorChoice, fail_on: FailOn) -> u8 {
+    report.threshold = fail_on.threshold();
+    let report = &report;
     let color = match color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -1,4 +1,6 @@
-//! `--format github`: GitHub Actions workflow commands, one annotation per finding.
+//! `--format github`: GitHub Actions workflow commands, one annotation per finding, with the
+//! file relative to the repository root (what GitHub resolves `file=` against) and the
+//! escaping of the runner (`%`, CR, LF in the message; also `:` and `,` in properties).
 
 use std::io::{self, Write};
 
@@ -25,7 +27,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(report.file_name(d)),
+            escape_property(&super::paths::repository_relative(report.file_name(d))),
             d.start.line,
             d.start.column,
             d.end.line,
@@ -35,4 +37,15 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_and_properties_are_escaped_as_the_runner_reads_them() {
+        assert_eq!(escape_data("100% a\r\nb"), "100%25 a%0D%0Ab");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
 }

@@ -72,6 +72,33 @@ pub fn all_meta() -> impl Iterator<Item = &'static RuleMeta> {
         .chain(crate::sql::trace::TRACE_RULES.iter().copied())
 }
 
+/// The first paragraph of a `## heading` section of a rule doc, on one line.
+pub fn doc_section(doc: &str, heading: &str) -> Option<String> {
+    let start = doc.find(&format!("\n## {heading}\n"))? + heading.len() + 5;
+    let paragraph: Vec<&str> = doc[start..]
+        .lines()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(str::trim)
+        .collect();
+    (!paragraph.is_empty()).then(|| paragraph.join(" "))
+}
+
+/// Of `rules`, those `config` leaves on: what a run reports on.
+pub fn enabled(
+    rules: impl Iterator<Item = &'static RuleMeta>,
+    config: &crate::config::Config,
+) -> Vec<&'static RuleMeta> {
+    rules
+        .filter(|m| config.level(m.id, m.severity) != crate::severity::Level::Off)
+        .collect()
+}
+
+/// Where a rule's doc is published.
+pub fn doc_uri(id: &str) -> String {
+    format!("{}/rules/{id}", env!("CARGO_PKG_HOMEPAGE"))
+}
+
 pub fn all_ids() -> Vec<&'static str> {
     all_meta().map(|m| m.id).collect()
 }

@@ -311,6 +311,18 @@ impl crate::output::Inputs for MigrationSet {
     fn errors(&self) -> &[InputError] {
         &self.errors
     }
+
+    fn subjects(&self) -> Vec<crate::output::Subject> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(file, f)| crate::output::Subject {
+                name: f.source.name.clone(),
+                file,
+                object: None,
+            })
+            .collect()
+    }
 }
 
 /// Reads `sources` (each with its path, `None` for stdin) and checks them: the library entry
