@@ -379,3 +379,71 @@ fn markdown_summary() {
         clean.stdout
     );
 }
+
+/// The zerodown commands of a CI example's shell lines, split at `>`, `>>`, `||`, `&&`.
+fn zerodown_commands(script: &str) -> Vec<Vec<String>> {
+    let mut commands = Vec::new();
+    for part in script.split("&&").flat_map(|p| p.split("||")) {
+        let words: Vec<&str> = part.split('>').next().unwrap().split_whitespace().collect();
+        if words.first() == Some(&"zerodown") {
+            commands.push(words[1..].iter().map(|w| w.to_string()).collect());
+        }
+    }
+    commands
+}
+
+#[test]
+fn the_documented_ci_examples_parse_and_their_commands_run() {
+    let mut ran = 0;
+    for (file, steps_pointer) in [
+        ("docs/ci/github-actions.yml", "/jobs/zerodown/steps"),
+        ("docs/ci/gitlab-ci.yml", "/zerodown/script"),
+    ] {
+        let text = std::fs::read_to_string(repo().join(file)).unwrap();
+        let (documents, errors) = zerodown::yaml::load(&text);
+        assert!(errors.is_empty(), "{file}: {errors:?}");
+        let value = &documents[0].value;
+        let steps = value
+            .pointer(steps_pointer)
+            .and_then(Value::as_array)
+            .unwrap_or_else(|| panic!("{file}: no {steps_pointer}"));
+        let scripts: Vec<&str> = steps
+            .iter()
+            .filter_map(|s| s.get("run").and_then(Value::as_str).or(s.as_str()))
+            .collect();
+        if file.contains("github") {
+            assert!(steps.iter().any(|s| {
+                s["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif"))
+            }));
+        } else {
+            assert_eq!(
+                value.pointer("/zerodown/artifacts/reports/codequality"),
+                Some(&Value::from("gl-code-quality-report.json"))
+            );
+        }
+        for script in scripts {
+            for mut args in zerodown_commands(script) {
+                // The examples lint `k8s/` and `db/migrations/`; here, the broken examples.
+                for arg in &mut args {
+                    *arg = arg
+                        .replace("k8s/", "examples/broken/")
+                        .replace("db/migrations/", "examples/migrations/broken/");
+                }
+                args.push("--no-config".to_string());
+                let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+                let run = run_in(&repo(), &argv, "");
+                assert_eq!(run.code, 1, "{file}: zerodown {args:?}: {}", run.stderr);
+                if args.contains(&"sarif".to_string()) {
+                    assert_valid_sarif(&run.stdout);
+                }
+                if args.contains(&"junit".to_string()) {
+                    assert!(!junit_cases(&run.stdout).is_empty());
+                }
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran >= 8, "{ran}");
+}
