@@ -20,6 +20,20 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The command line as completion sees it: the same definition, with the values an argument
+/// accepts spelled out where the parser itself checks them later (rule ids for `explain`,
+/// which answers an unknown id with its own "did you mean").
+pub fn command_for_completion() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().mut_subcommand("explain", |explain| {
+        explain.mut_arg("rule", |rule| {
+            rule.value_parser(clap::builder::PossibleValuesParser::new(
+                crate::rules::all_ids(),
+            ))
+        })
+    })
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lint manifests: files, folders (recursively, *.yaml and *.yml) or `-` for stdin.
@@ -31,6 +45,13 @@ pub enum Command {
         /// A rule id, as `zerodown rules` lists them.
         rule: String,
     },
+    /// Print a shell completion script: `zerodown completions bash > /etc/bash_completion.d/zerodown`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `zerodown man > /usr/local/share/man/man1/zerodown.1`.
+    Man,
     /// Write a commented app spec (`zerodown.yaml`) to start from.
     Init(InitArgs),
     /// Render an app spec into zero-downtime manifests (checked by lint before output).

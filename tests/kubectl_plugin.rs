@@ -98,7 +98,13 @@ fn kubectl_completes_subcommands_flags_and_values() {
     assert!(lines(&["lint", "--fo"]).contains(&"--format".to_string()));
     assert_eq!(
         lines(&["lint", "--format", ""]),
-        ["human", "json", "github", ":4"]
+        [
+            "human", "json", "github", "sarif", "gitlab", "junit", "markdown", ":4"
+        ]
+    );
+    assert_eq!(
+        lines(&["explain", "readiness-p"]),
+        ["readiness-probe-missing", ":4"]
     );
     // Paths are left to the shell.
     assert_eq!(lines(&["lint", "exa"]), [":0"]);

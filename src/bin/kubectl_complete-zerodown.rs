@@ -3,8 +3,6 @@
 //! one candidate per line and then `:DIRECTIVE` (cobra's protocol: 4 = no file completion,
 //! 0 = the shell's default, files).
 
-use clap::CommandFactory;
-
 const NO_FILE_COMPLETION: u8 = 4;
 const DEFAULT_COMPLETION: u8 = 0;
 
@@ -18,7 +16,7 @@ fn main() {
 }
 
 fn complete(words: &[String]) -> (Vec<String>, u8) {
-    let root = zerodown::cli::Cli::command();
+    let root = zerodown::cli::command_for_completion();
     let (typed, current) = match words.split_last() {
         Some((current, typed)) => (typed, current.as_str()),
         None => (&[][..], ""),
@@ -66,10 +64,20 @@ fn complete(words: &[String]) -> (Vec<String>, u8) {
         })
         .filter(|s| s.starts_with(current))
         .collect();
-    if subcommands.is_empty() {
+    if !subcommands.is_empty() {
+        return (subcommands, NO_FILE_COMPLETION);
+    }
+    // A positional with a fixed set of values (`explain RULE`, `completions SHELL`).
+    let values: Vec<String> = command
+        .get_positionals()
+        .flat_map(|a| a.get_possible_values())
+        .map(|v| v.get_name().to_string())
+        .filter(|v| v.starts_with(current))
+        .collect();
+    if values.is_empty() {
         // Paths: let the shell complete files.
         (Vec::new(), DEFAULT_COMPLETION)
     } else {
-        (subcommands, NO_FILE_COMPLETION)
+        (values, NO_FILE_COMPLETION)
     }
 }

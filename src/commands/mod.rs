@@ -1,6 +1,7 @@
 //! The subcommands, one file each: a command reads its arguments, calls the library, prints,
 //! and returns an exit code. Helpers two commands need live in the library, not here.
 
+mod completions;
 mod lint;
 mod migrate;
 mod plan;
@@ -25,6 +26,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Lint(args) => lint::run(&args),
         Command::Rules => rules::list_rules(),
         Command::Explain { rule } => rules::explain(&rule),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
         Command::Init(args) => render::init(&args),
         Command::Render(args) => render::render(&args),
         Command::Migrate(command) => migrate::run(&command),
