@@ -99,6 +99,40 @@ pub fn doc_uri(id: &str) -> String {
     format!("{}/rules/{id}", env!("CARGO_PKG_HOMEPAGE"))
 }
 
+/// The rule tables of the README, by group: single-object manifest rules, the manifest
+/// rules that compare objects, the migration rules (lint, then trace).
+pub fn groups() -> Vec<(&'static str, Vec<&'static RuleMeta>)> {
+    let metas = |rules: &[&'static dyn Rule]| rules.iter().map(|r| r.meta()).collect::<Vec<_>>();
+    let mut cross = metas(selection::ALL);
+    cross.extend(metas(traffic::ALL));
+    cross.extend(metas(jobs::ALL));
+    let mut migrations: Vec<&'static RuleMeta> = crate::sql::rules::SQL_RULES
+        .iter()
+        .map(|r| r.meta())
+        .collect();
+    migrations.extend(crate::sql::trace::TRACE_RULES.iter().copied());
+    vec![
+        ("manifests", metas(k8s::ALL)),
+        ("cross-object", cross),
+        ("migrations", migrations),
+    ]
+}
+
+/// A markdown table of rules: id (linked to its doc), default severity, summary.
+pub fn markdown_table(rules: &[&RuleMeta]) -> String {
+    let mut table = String::from("| id | severity | what it finds |\n|---|---|---|\n");
+    for meta in rules {
+        table.push_str(&format!(
+            "| [`{}`](rules/{}.md) | {} | {} |\n",
+            meta.id,
+            meta.id,
+            meta.severity,
+            meta.summary.replace('|', "\\|")
+        ));
+    }
+    table
+}
+
 pub fn all_ids() -> Vec<&'static str> {
     all_meta().map(|m| m.id).collect()
 }
