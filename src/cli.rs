@@ -45,6 +45,9 @@ pub enum Command {
         /// A rule id, as `zerodown rules` lists them.
         rule: String,
     },
+    /// The zero-downtime checklist for manifests (and migrations): each item passed, failed,
+    /// unknown, or not checkable from files, with the rules and objects behind it.
+    Checklist(ChecklistArgs),
     /// Print a shell completion script: `zerodown completions bash > /etc/bash_completion.d/zerodown`.
     Completions {
         #[arg(value_enum)]
@@ -184,6 +187,31 @@ pub struct PromoteArgs {
     pub edit: EditArgs,
     #[command(flatten)]
     pub live: LiveArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ChecklistArgs {
+    /// Manifests: files, folders or `-` (stdin). Default: the current folder.
+    pub paths: Vec<String>,
+    /// SQL migrations to check too (files or folders; the layout is detected).
+    #[arg(long, value_name = "PATH")]
+    pub migrations: Vec<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: ChecklistFormat,
+    /// Config file; default: `.zerodown.yaml` found upward from the current folder.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.zerodown.yaml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ChecklistFormat {
+    Human,
+    Json,
+    Markdown,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@
 //! and reused.
 
 pub mod atomic;
+pub mod checklist;
 pub mod cli;
 pub mod config;
 pub mod input;

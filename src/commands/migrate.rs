@@ -32,31 +32,14 @@ fn load_config(report: &ReportArgs) -> Result<Config, u8> {
     Ok(config)
 }
 
-/// Reads every input into a set of migrations (read and parse errors are kept in it).
+/// Reads the migrations the arguments name (default: the current folder).
 fn read_migrations(args: &MigrationArgs, options: &Options, config: &Config) -> MigrationSet {
     let paths = if args.paths.is_empty() {
         vec![".".to_string()]
     } else {
         args.paths.clone()
     };
-    let (inputs, collect_errors) =
-        input::collect(&paths, &input::is_sql, &|path| config.is_excluded(path));
-    let mut set = MigrationSet::default();
-    set.errors.extend(collect_errors);
-    for item in &inputs {
-        match input::read(item) {
-            Ok(source) => {
-                let path = match item {
-                    Input::File(path) => Some(path.as_path()),
-                    Input::Stdin => None,
-                };
-                set.add(source, path, options);
-            }
-            Err(error) => set.errors.push(error),
-        }
-    }
-    set.sort();
-    set
+    crate::sql::read(&paths, options, config)
 }
 
 fn summary(set: &MigrationSet, diagnostics: &[crate::lint::Diagnostic]) -> Summary {

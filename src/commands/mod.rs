@@ -1,6 +1,7 @@
 //! The subcommands, one file each: a command reads its arguments, calls the library, prints,
 //! and returns an exit code. Helpers two commands need live in the library, not here.
 
+mod checklist;
 mod completions;
 mod lint;
 mod migrate;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Lint(args) => lint::run(&args),
         Command::Rules => rules::list_rules(),
         Command::Explain { rule } => rules::explain(&rule),
+        Command::Checklist(args) => checklist::run(&args),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
         Command::Init(args) => render::init(&args),

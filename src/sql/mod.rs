@@ -325,6 +325,30 @@ impl crate::output::Inputs for MigrationSet {
     }
 }
 
+/// Reads every migration under `paths` (files, folders, `-`) into a set; read and parse
+/// errors are kept in it.
+pub fn read(paths: &[String], options: &Options, config: &crate::config::Config) -> MigrationSet {
+    use crate::input::{self, Input};
+    let (inputs, collect_errors) =
+        input::collect(paths, &input::is_sql, &|path| config.is_excluded(path));
+    let mut set = MigrationSet::default();
+    set.errors.extend(collect_errors);
+    for item in &inputs {
+        match input::read(item) {
+            Ok(source) => {
+                let path = match item {
+                    Input::File(path) => Some(path.as_path()),
+                    Input::Stdin => None,
+                };
+                set.add(source, path, options);
+            }
+            Err(error) => set.errors.push(error),
+        }
+    }
+    set.sort();
+    set
+}
+
 /// Reads `sources` (each with its path, `None` for stdin) and checks them: the library entry
 /// point for tests and embedders.
 pub fn lint_sources(
