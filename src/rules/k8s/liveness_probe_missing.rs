@@ -1,4 +1,4 @@
-use super::serving::serving_containers;
+use super::serving::{lacking, serving_containers};
 use super::{container_label, rule_meta};
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 
@@ -17,10 +17,9 @@ impl Rule for LivenessProbeMissing {
 
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
         for object in context.objects {
-            for serving in serving_containers(context, object) {
-                if serving.container.liveness_probe.is_some() {
-                    continue;
-                }
+            for serving in lacking(serving_containers(context, object), |c| {
+                c.liveness_probe.is_some()
+            }) {
                 sink.report(
                     object,
                     format!("{}/livenessProbe", serving.pointer),

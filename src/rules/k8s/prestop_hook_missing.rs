@@ -1,4 +1,4 @@
-use super::serving::serving_containers;
+use super::serving::{lacking, serving_containers};
 use super::{container_label, rule_meta};
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 
@@ -23,15 +23,9 @@ impl Rule for PreStopHookMissing {
              `sleep` binary; the native `sleep` action needs Kubernetes 1.30)"
         };
         for object in context.objects {
-            for serving in serving_containers(context, object) {
-                let has_hook = serving
-                    .container
-                    .lifecycle
-                    .as_ref()
-                    .is_some_and(|l| l.pre_stop.is_some());
-                if has_hook {
-                    continue;
-                }
+            for serving in lacking(serving_containers(context, object), |c| {
+                c.lifecycle.as_ref().is_some_and(|l| l.pre_stop.is_some())
+            }) {
                 sink.report(
                     object,
                     format!("{}/lifecycle/preStop", serving.pointer),

@@ -19,6 +19,26 @@ pub struct ServingContainer<'a> {
     pub pointer: String,
     /// Why it counts as serving, for messages: "port 8080" or "selected by Service/web".
     pub reason: String,
+    /// It declares a containerPort (else it counts only because a Service selects a pod in
+    /// which no container declares one, and which of them serves is unknown).
+    pub declared_port: bool,
+}
+
+/// The serving containers that lack what `has` checks, as a rule should report them. When
+/// no container declares a port, which one serves is unknown, and the pod is judged as a
+/// whole: one container with the probe or hook covers it (a pod is Ready only when all its
+/// containers are, so one readiness probe gates its endpoints; a hung or abruptly stopped
+/// portless sidecar drops no request when it is not the one serving). Reporting every other
+/// container there would flag sidecars that serve nothing.
+pub fn lacking<'a>(
+    serving: Vec<ServingContainer<'a>>,
+    has: impl Fn(&Container) -> bool,
+) -> Vec<ServingContainer<'a>> {
+    let unknown = serving.iter().all(|s| !s.declared_port);
+    if unknown && serving.iter().any(|s| has(s.container)) {
+        return Vec::new();
+    }
+    serving.into_iter().filter(|s| !has(s.container)).collect()
 }
 
 fn port_summary(container: &Container) -> Option<String> {
@@ -60,6 +80,7 @@ pub fn serving_in<'a>(
                 container,
                 pointer: pointer(index),
                 reason: port_summary(container)?,
+                declared_port: true,
             })
         })
         .collect();
@@ -77,6 +98,7 @@ pub fn serving_in<'a>(
             container,
             pointer: pointer(index),
             reason: format!("selected by {}", service.display_name()),
+            declared_port: false,
         })
         .collect()
 }
