@@ -54,7 +54,11 @@ fn a_portless_sidecar_beside_a_probed_container_is_not_reported() {
         ("liveness-probe-missing", LIVENESS),
         ("prestop-hook-missing", PRESTOP),
     ] {
-        assert_eq!(findings(rule, &portless_pod(extra, "")), Vec::<String>::new(), "{rule}");
+        assert_eq!(
+            findings(rule, &portless_pod(extra, "")),
+            Vec::<String>::new(),
+            "{rule}"
+        );
         // None of them has it: both are reported, as before.
         assert_eq!(findings(rule, &portless_pod("", "")).len(), 2, "{rule}");
     }
@@ -62,4 +66,104 @@ fn a_portless_sidecar_beside_a_probed_container_is_not_reported() {
     // the sidecar has.
     let declared = portless_pod("        ports: [{containerPort: 8080}]\n", READINESS);
     assert_eq!(findings("readiness-probe-missing", &declared).len(), 1);
+}
+
+fn deployment_with(spec_extra: &str) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web}}
+spec:
+  replicas: 3
+  selector: {{matchLabels: {{app: web}}}}
+{spec_extra}  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers:
+      - name: web
+        image: example/web:1.0.0
+        ports: [{{containerPort: 8080}}]
+"
+    )
+}
+
+#[test]
+fn enum_values_the_api_rejects_are_invalid() {
+    for strategy in [
+        "  strategy: {type: Other}\n",
+        "  strategy: {type: recreate}\n",
+        "  strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}\n",
+    ] {
+        let found = findings("invalid-manifest", &deployment_with(strategy));
+        assert_eq!(found.len(), 1, "{strategy}: {found:?}");
+        assert!(found[0].starts_with("/spec/strategy/"), "{found:?}");
+    }
+    assert!(
+        findings(
+            "invalid-manifest",
+            &deployment_with("  strategy: {type: RollingUpdate}\n")
+        )
+        .is_empty()
+    );
+    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: Loadbalancer\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let found = findings("invalid-manifest", service);
+    assert!(
+        found[0].contains("unsupported value \"Loadbalancer\" for `type`"),
+        "{found:?}"
+    );
+    let ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  rules:\n  - http:\n      paths:\n      - {path: /, pathType: prefix, backend: {service: {name: s, port: {number: 80}}}}\n      - {path: /b, backend: {service: {name: s, port: {number: 80}}}}\n";
+    let found = findings("invalid-manifest", ingress);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("missing required field `pathType`"))
+    );
+}
+
+fn pdb(spec: &str) -> String {
+    format!(
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: web}}\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n{spec}"
+    )
+}
+
+#[test]
+fn budgets_the_api_rejects_are_invalid_and_an_empty_budget_is_no_coverage() {
+    for spec in [
+        "  minAvailable: \"150%\"\n",
+        "  maxUnavailable: -1\n",
+        "  minAvailable: \"100 %\"\n",
+        "  minAvailable: 1\n  maxUnavailable: 1\n",
+    ] {
+        assert_eq!(findings("invalid-manifest", &pdb(spec)).len(), 1, "{spec}");
+    }
+    let app = deployment_with("");
+    // A budget with neither field limits nothing: the workload is still unprotected.
+    let empty = format!("{app}---\n{}", pdb(""));
+    assert_eq!(findings("pdb-missing", &empty).len(), 1);
+    let real = format!("{app}---\n{}", pdb("  maxUnavailable: 1\n"));
+    assert!(findings("pdb-missing", &real).is_empty());
+}
+
+#[test]
+fn a_template_without_a_spec_is_invalid_and_still_selected_by_label() {
+    let no_spec = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+";
+    let found = findings("invalid-manifest", no_spec);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("containers"), "{found:?}");
+    // A Service with a typo against it, and a PDB that blocks its drains, are judged.
+    let typo = format!(
+        "{no_spec}---\napiVersion: v1\nkind: Service\nmetadata: {{name: web}}\nspec:\n  selector: {{app: wbe}}\n  ports: [{{port: 80}}]\n"
+    );
+    assert_eq!(findings("service-selects-nothing", &typo).len(), 1);
+    let blocking = format!("{no_spec}---\n{}", pdb("  minAvailable: 2\n"));
+    assert_eq!(findings("pdb-blocks-eviction", &blocking).len(), 1);
 }

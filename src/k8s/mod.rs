@@ -6,6 +6,7 @@ pub mod image;
 mod kinds;
 pub mod labels;
 mod required;
+mod values;
 pub mod workload;
 
 use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy};
@@ -97,6 +98,7 @@ impl Object {
         };
         if known {
             invalid.extend(required::missing(&kind, &value));
+            invalid.extend(values::rejected(&api_version, &kind, &value));
         }
         let rollout_template = workload::rollout_template(&api_version, &kind, &value);
         Object {

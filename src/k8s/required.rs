@@ -68,7 +68,25 @@ pub fn missing(kind: &str, value: &Value) -> Vec<Invalid> {
     }
     if let Some(pod_spec) = pod_spec_pointer(kind) {
         let containers = value.pointer(&format!("{pod_spec}/containers"));
-        if value.pointer(pod_spec).is_some() && is_absent(containers) {
+        // The spec's parent: a template (or, for a Pod, the object) without a spec has no
+        // containers either.
+        let parent = pod_spec.rsplit_once('/').map_or("", |(p, _)| p);
+        let holder = if parent.is_empty() {
+            Some(value)
+        } else {
+            value.pointer(parent)
+        };
+        if is_absent(value.pointer(pod_spec)) && holder.is_some_and(|h| !h.is_null()) {
+            out.push(missing_field(
+                if parent.is_empty() {
+                    "".into()
+                } else {
+                    parent.into()
+                },
+                "containers",
+                "the pod template has no spec, so no container: the API server rejects it",
+            ));
+        } else if value.pointer(pod_spec).is_some() && is_absent(containers) {
             out.push(missing_field(
                 pod_spec.into(),
                 "containers",

@@ -18,6 +18,11 @@ pub struct PodTemplate<'a> {
 
 static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
 
+/// The spec of a template that has none: the object is invalid (invalid-manifest says so),
+/// but its labels still count for the rules that select pods, so a Service whose selector
+/// misses such a template, or a PDB over it, is still judged.
+static NO_SPEC: std::sync::LazyLock<PodSpec> = std::sync::LazyLock::new(PodSpec::default);
+
 fn from_template<'a>(
     template: &'a PodTemplateSpec,
     spec_pointer: &'static str,
@@ -29,7 +34,7 @@ fn from_template<'a>(
             .as_ref()
             .and_then(|m| m.labels.as_ref())
             .unwrap_or(&NO_LABELS),
-        spec: template.spec.as_ref()?,
+        spec: template.spec.as_ref().unwrap_or(&NO_SPEC),
         spec_pointer,
         runs_to_completion,
     })
@@ -53,10 +58,10 @@ pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
         ),
         Some(Typed::Pod(p)) => Some(PodTemplate {
             labels: p.metadata.labels.as_ref().unwrap_or(&NO_LABELS),
-            spec: p.spec.as_ref()?,
+            spec: p.spec.as_ref().unwrap_or(&NO_SPEC),
             spec_pointer: "/spec",
             runs_to_completion: matches!(
-                p.spec.as_ref()?.restart_policy.as_deref(),
+                p.spec.as_ref().and_then(|s| s.restart_policy.as_deref()),
                 Some("Never" | "OnFailure")
             ),
         }),

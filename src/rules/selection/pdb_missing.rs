@@ -33,9 +33,23 @@ impl Rule for PdbMissing {
                 continue;
             };
             let namespace = context.namespace(object);
-            let budgets = budgets_by_namespace
-                .entry(namespace)
-                .or_insert_with(|| BudgetIndex::new(pdbs(context, namespace)));
+            let budgets = budgets_by_namespace.entry(namespace).or_insert_with(|| {
+                // A budget with neither field (or with both, which the API server
+                // rejects) limits nothing: it is no protection.
+                let limiting = pdbs(context, namespace)
+                    .into_iter()
+                    .filter(|pdb| {
+                        let set = |f: &str| {
+                            pdb.object
+                                .value
+                                .pointer(&format!("/spec/{f}"))
+                                .is_some_and(|v| !v.is_null())
+                        };
+                        set("minAvailable") != set("maxUnavailable")
+                    })
+                    .collect();
+                BudgetIndex::new(limiting)
+            });
             if budgets.covers(labels) {
                 continue;
             }
