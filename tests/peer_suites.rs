@@ -209,7 +209,12 @@ const PAIRS: &[Pair] = &[
         POD,
         POD,
     ),
-    polaris("livenessProbeMissing", &["liveness-probe-missing"], POD, POD),
+    polaris(
+        "livenessProbeMissing",
+        &["liveness-probe-missing"],
+        POD,
+        POD,
+    ),
     polaris("tagNotSpecified", &["mutable-image-tag"], POD, POD),
     polaris(
         "deploymentMissingReplicas",
@@ -433,7 +438,10 @@ fn docs(text: &str) -> Vec<Doc> {
 
 /// The names of the items of the first block `containers:` list.
 fn containers(body: &[&str]) -> Vec<String> {
-    let Some(at) = body.iter().position(|l| l.trim_end().trim_start() == "containers:") else {
+    let Some(at) = body
+        .iter()
+        .position(|l| l.trim_end().trim_start() == "containers:")
+    else {
         return Vec::new();
     };
     let key = indent(body[at]);
@@ -653,9 +661,15 @@ fn compare(pair: &Pair) -> (Vec<Compared>, usize) {
                         .collect();
                     match pair.unit {
                         Unit::Container { probe } => {
-                            assert!(!doc.containers.is_empty(), "{file}: {object} has no containers");
+                            assert!(
+                                !doc.containers.is_empty(),
+                                "{file}: {object} has no containers"
+                            );
                             for (i, name) in doc.containers.iter().enumerate() {
-                                assert!(!name.is_empty(), "{file}: {object} container {i} has no name");
+                                assert!(
+                                    !name.is_empty(),
+                                    "{file}: {object} container {i} has no name"
+                                );
                                 let at = format!("/containers/{i}/");
                                 let hit = on_doc
                                     .iter()
@@ -717,7 +731,12 @@ fn zerodown_agrees_with_the_peers_fixtures_except_the_listed_disagreements() {
     let mut disagreements = Vec::new();
     for pair in PAIRS {
         let (units, skipped) = compare(pair);
-        assert!(!units.is_empty(), "{}:{} compared nothing", pair.peer, pair.check);
+        assert!(
+            !units.is_empty(),
+            "{}:{} compared nothing",
+            pair.peer,
+            pair.check
+        );
         let mut counts = BTreeMap::new();
         let agreed = units.iter().filter(|u| u.peer == u.zerodown).count();
         for u in &units {
@@ -808,7 +827,12 @@ fn zerodown_agrees_with_the_peers_fixtures_except_the_listed_disagreements() {
             notes.join("; ")
         );
     }
-    eprintln!("{:<52} {:<26} {:>8}", "total", "", format!("{total_agreed}/{total}"));
+    eprintln!(
+        "{:<52} {:<26} {:>8}",
+        "total",
+        "",
+        format!("{total_agreed}/{total}")
+    );
     eprintln!("listed disagreements:");
     for line in &disagreements {
         eprintln!("{line}");

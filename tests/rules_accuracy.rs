@@ -167,3 +167,73 @@ spec:
     let blocking = format!("{no_spec}---\n{}", pdb("  minAvailable: 2\n"));
     assert_eq!(findings("pdb-blocks-eviction", &blocking).len(), 1);
 }
+
+#[test]
+fn a_probe_on_a_port_declared_only_as_udp_is_reported() {
+    let pod = |protocol: &str| {
+        format!(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: dns}}
+spec:
+  selector: {{matchLabels: {{app: dns}}}}
+  template:
+    metadata: {{labels: {{app: dns}}}}
+    spec:
+      containers:
+      - name: dns
+        image: example/dns:1.0.0
+        ports: [{{name: dns, containerPort: 53, protocol: {protocol}}}]
+        readinessProbe: {{tcpSocket: {{port: dns}}}}
+"
+        )
+    };
+    let diagnostics = common::diagnostics_of("probe-port-unknown", &[("a.yaml", &pod("UDP"))]);
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(
+        diagnostics[0].severity,
+        zerodown::severity::Severity::Warning
+    );
+    assert!(
+        diagnostics[0].message.contains("declares as UDP"),
+        "{}",
+        diagnostics[0].message
+    );
+    assert!(findings("probe-port-unknown", &pod("TCP")).is_empty());
+}
+
+#[test]
+fn a_zero_grace_period_gives_any_prestop_hook_no_time() {
+    let pod = |grace: &str, hook: &str| {
+        format!(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: ingress}}
+spec:
+  selector: {{matchLabels: {{app: i}}}}
+  template:
+    metadata: {{labels: {{app: i}}}}
+    spec:
+{grace}      containers:
+      - name: controller
+        image: example/controller:1.0.0
+        lifecycle: {{preStop: {hook}}}
+"
+        )
+    };
+    let zero = "      terminationGracePeriodSeconds: 0\n";
+    // ingress-nginx's kind manifest: an exec hook of unknown duration.
+    for hook in [
+        "{exec: {command: [/wait-shutdown]}}",
+        "{httpGet: {path: /drain, port: 8080}}",
+        "{sleep: {seconds: 1}}",
+    ] {
+        let found = findings("grace-period-too-short", &pod(zero, hook));
+        assert_eq!(found.len(), 1, "{hook}");
+        assert!(found[0].contains("gets no time at all"), "{found:?}");
+        assert!(
+            findings("grace-period-too-short", &pod("", hook)).is_empty(),
+            "{hook}"
+        );
+    }
+}

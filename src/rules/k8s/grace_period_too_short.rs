@@ -305,6 +305,26 @@ impl Rule for GracePeriodTooShort {
 }
 
 fn check_container(object: &Object, found: &PreStopContainer<'_>, sink: &mut Sink<'_>) {
+    // A zero grace period gives any hook no time, whatever it does or however long: the
+    // kubelet waits for preStop at most the grace period, then SIGTERM, then SIGKILL 2 s
+    // later.
+    if found.grace == Some(0) {
+        sink.report_with_severity(
+            Severity::Error,
+            object,
+            found.pointer.clone(),
+            format!(
+                "container `{}` of {}: terminationGracePeriodSeconds is 0, so its preStop \
+                 hook gets no time at all: the kubelet stops waiting for it at once, sends \
+                 SIGTERM and kills the container 2s later, while traffic may still arrive",
+                container_label(&found.container.name, found.index),
+                object.display_name()
+            ),
+            "remove `terminationGracePeriodSeconds: 0` (the default is 30 s) or set it to the \
+             hook's duration plus the time the app needs to finish its requests",
+        );
+        return;
+    }
     let Some(sleep) = prestop_sleep(found.handler) else {
         return;
     };

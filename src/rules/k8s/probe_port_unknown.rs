@@ -4,6 +4,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::liveness_readiness_identical::probed_containers;
 use super::rule_meta;
 use crate::rules::{Context, Rule, RuleMeta, Sink};
+use crate::severity::Severity;
 
 pub struct ProbePortUnknown;
 
@@ -45,6 +46,37 @@ pub(super) fn unknown_port_name<'a>(
     (!declared).then_some((handler, name.as_str()))
 }
 
+/// A probe port given by a name the container declares only with protocol UDP: `(handler
+/// key, name, number)`. The kubelet looks the name up whatever the protocol and then opens
+/// a TCP connection (httpGet, tcpSocket).
+fn udp_port_name<'a>(
+    probe: &'a Probe,
+    container: &Container,
+) -> Option<(&'static str, &'a str, i32)> {
+    let (handler, port) = if let Some(http) = &probe.http_get {
+        ("httpGet", &http.port)
+    } else if let Some(tcp) = &probe.tcp_socket {
+        ("tcpSocket", &tcp.port)
+    } else {
+        return None;
+    };
+    let IntOrString::String(name) = port else {
+        return None;
+    };
+    let mut named = container
+        .ports
+        .iter()
+        .flatten()
+        .filter(|p| p.name.as_deref() == Some(name.as_str()));
+    let first = named.next()?;
+    // The kubelet takes the first port of that name.
+    (first.protocol.as_deref() == Some("UDP")).then_some((
+        handler,
+        name.as_str(),
+        first.container_port,
+    ))
+}
+
 impl Rule for ProbePortUnknown {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -63,6 +95,20 @@ impl Rule for ProbePortUnknown {
                     let Some(probe) = probe else {
                         continue;
                     };
+                    if let Some((handler, name, number)) = udp_port_name(probe, container) {
+                        sink.report_with_severity(
+                            Severity::Warning,
+                            object,
+                            format!("{}/{key}/{handler}/port", probed.pointer),
+                            format!(
+                                "the {key} of container `{}` of {} uses port `{name}`, which                                  the container declares as UDP: the kubelet resolves the name                                  to {number} and connects over TCP, so the probe fails unless                                  the app also listens on TCP {number}",
+                                probed.label,
+                                object.display_name(),
+                            ),
+                            "point the probe at a TCP port the container declares (name the                              TCP port, e.g. `dns-tcp`, and use that name), or use an exec or                              grpc probe",
+                        );
+                        continue;
+                    }
                     let Some((handler, name)) = unknown_port_name(probe, container) else {
                         continue;
                     };
