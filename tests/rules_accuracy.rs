@@ -237,3 +237,42 @@ spec:
         );
     }
 }
+
+#[test]
+fn an_object_defined_twice_in_one_file_is_reported_and_the_last_one_counts() {
+    let web = |labels: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  selector: {{matchLabels: {labels}}}\n  template:\n    metadata: {{labels: {labels}}}\n    spec:\n      containers: [{{name: web, image: example/web:1.0.0}}]\n"
+        )
+    };
+    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let stream = format!("{}---\n{}", web("{app: web}"), web("{app: other}"));
+    let both = diagnostics_of("duplicate-object", &[("rendered.yaml", &stream)]);
+    assert_eq!(both.len(), 1);
+    assert!(
+        both[0]
+            .message
+            .contains("is defined again at rendered.yaml:13:18:"),
+        "{}",
+        both[0].message
+    );
+    // kubectl keeps the last: the Service selecting app=web now selects nothing.
+    let selected = diagnostics_of(
+        "service-selects-nothing",
+        &[("rendered.yaml", &format!("{stream}---\n{service}"))],
+    );
+    assert_eq!(selected.len(), 1);
+    // Two files (alternatives in one folder, a base and an overlay) are not compared.
+    let apart = diagnostics_of(
+        "duplicate-object",
+        &[
+            ("k8s/staging.yaml", &web("{app: web}")),
+            ("k8s/prod.yaml", &web("{app: web}")),
+        ],
+    );
+    assert!(apart.is_empty());
+    // Another namespace or kind is another object.
+    let other_ns = web("{app: web}").replace("{name: web}", "{name: web, namespace: prod}");
+    let two_namespaces = format!("{}---\n{other_ns}", web("{app: web}"));
+    assert!(diagnostics_of("duplicate-object", &[("a.yaml", &two_namespaces)]).is_empty());
+}

@@ -53,12 +53,42 @@ pub struct Context<'a> {
     pub files: &'a [LoadedFile],
     pub config: &'a Config,
     index: Index<'a>,
+    /// Object index → the later object that replaces it (same group, kind, namespace and
+    /// name, in the same file or stream): `kubectl apply` keeps the last.
+    replaced: HashMap<usize, usize>,
+}
+
+/// Objects defined again later in the same file (or stream), with what replaces them.
+/// Objects of different files are not compared: a folder often holds alternatives applied
+/// one at a time (`web-staging.yaml`, `web-prod.yaml`), and kustomize bases and overlays
+/// define the same object on purpose.
+fn replacements(objects: &[Object], config: &Config) -> HashMap<usize, usize> {
+    let mut last: HashMap<(&str, &str, &str, &str, usize), usize> = HashMap::new();
+    let mut replaced = HashMap::new();
+    for object in objects {
+        if object.name.is_empty() || object.name.contains("{{") || object.kind.is_empty() {
+            continue;
+        }
+        let key = (
+            api_group(&object.api_version),
+            object.kind.as_str(),
+            object.namespace_or(&config.namespace),
+            object.name.as_str(),
+            object.file,
+        );
+        if let Some(earlier) = last.insert(key, object.index) {
+            replaced.insert(earlier, object.index);
+        }
+    }
+    replaced
 }
 
 impl<'a> Context<'a> {
     pub fn new(objects: &'a [Object], files: &'a [LoadedFile], config: &'a Config) -> Self {
         let mut index = Index::default();
-        for object in objects {
+        let replaced = replacements(objects, config);
+        // The index holds what `kubectl apply` leaves: the last of each duplicate.
+        for object in objects.iter().filter(|o| !replaced.contains_key(&o.index)) {
             let namespace = object.namespace_or(&config.namespace);
             index
                 .by_kind
@@ -88,7 +118,13 @@ impl<'a> Context<'a> {
             files,
             config,
             index,
+            replaced,
         }
+    }
+
+    /// The later object that replaces this one, when the input defines it twice.
+    pub fn replaced_by(&self, object: &Object) -> Option<&'a Object> {
+        self.replaced.get(&object.index).map(|&i| &self.objects[i])
     }
 
     pub fn namespace(&self, object: &'a Object) -> &'a str {

@@ -1,6 +1,7 @@
 //! Rules over Kubernetes objects.
 
 mod duplicate_key;
+mod duplicate_object;
 mod grace_period_too_short;
 mod ignore_unknown_rule;
 mod invalid_manifest;
@@ -30,6 +31,7 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_manifest::InvalidManifest,
     &unknown_field::UnknownField,
     &duplicate_key::DuplicateKey,
+    &duplicate_object::DuplicateObject,
     &readiness_probe_missing::ReadinessProbeMissing,
     &mutable_image_tag::MutableImageTag,
     &prestop_hook_missing::PreStopHookMissing,

@@ -101,11 +101,11 @@ impl Rule for ProbePortUnknown {
                             object,
                             format!("{}/{key}/{handler}/port", probed.pointer),
                             format!(
-                                "the {key} of container `{}` of {} uses port `{name}`, which                                  the container declares as UDP: the kubelet resolves the name                                  to {number} and connects over TCP, so the probe fails unless                                  the app also listens on TCP {number}",
+                                "the {key} of container `{}` of {} uses port `{name}`, which the container declares as UDP: the kubelet resolves the name to {number} and connects over TCP, so the probe fails unless the app also listens on TCP {number}",
                                 probed.label,
                                 object.display_name(),
                             ),
-                            "point the probe at a TCP port the container declares (name the                              TCP port, e.g. `dns-tcp`, and use that name), or use an exec or                              grpc probe",
+                            "point the probe at a TCP port the container declares (name the TCP port, e.g. `dns-tcp`, and use that name), or use an exec or grpc probe",
                         );
                         continue;
                     }
