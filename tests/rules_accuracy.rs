@@ -276,3 +276,35 @@ fn an_object_defined_twice_in_one_file_is_reported_and_the_last_one_counts() {
     let two_namespaces = format!("{}---\n{other_ns}", web("{app: web}"));
     assert!(diagnostics_of("duplicate-object", &[("a.yaml", &two_namespaces)]).is_empty());
 }
+
+#[test]
+fn colours_in_images_of_their_own_pair_up_when_each_has_a_service() {
+    let colour = |version: &str, replicas: u32| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web-{version}}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web, version: {version}}}}}\n  template:\n    metadata: {{labels: {{app: web, version: {version}}}}}\n    spec:\n      containers:\n      - name: web\n        image: registry.example.com/web-{version}:2.0.0\n        ports: [{{containerPort: 8080}}]\n---\n"
+        )
+    };
+    let service = |name: &str, version: &str| {
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  selector: {{app: web, version: {version}}}\n  ports: [{{port: 80, targetPort: 8080}}]\n---\n"
+        )
+    };
+    let pair = format!(
+        "{}{}{}{}",
+        colour("blue", 4),
+        colour("green", 1),
+        service("web", "blue"),
+        service("web-preview", "green")
+    );
+    let found = findings("blue-green-standby-undersized", &pair);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("Deployment/web-green"), "{found:?}");
+    // Without a Service per colour, two images are two apps.
+    let one_service = format!(
+        "{}{}{}",
+        colour("blue", 4),
+        colour("green", 1),
+        service("web", "blue")
+    );
+    assert!(findings("blue-green-standby-undersized", &one_service).is_empty());
+}

@@ -34,6 +34,9 @@ struct Candidate<'a> {
     /// colours run the same app the same way (a worker beside its web server, from one
     /// image with another command, is not a colour).
     containers: Vec<String>,
+    /// The same without the image repositories: colours that build each version into an
+    /// image of its own (`web-blue`, `web-green`) differ only there.
+    shape: Vec<String>,
 }
 
 fn candidate<'a>(owner: &PodOwner<'a>) -> Option<Candidate<'a>> {
@@ -45,22 +48,30 @@ fn candidate<'a>(owner: &PodOwner<'a>) -> Option<Candidate<'a>> {
     {
         return None;
     }
-    let mut containers: Vec<String> = owner
-        .pod
-        .spec
-        .containers
-        .iter()
-        .map(|c| {
-            let image = c.image.as_deref().and_then(repository).unwrap_or_default();
-            let ports: Vec<i32> = c.ports.iter().flatten().map(|p| p.container_port).collect();
-            format!("{} {image} {:?} {:?} {ports:?}", c.name, c.command, c.args)
-        })
-        .collect();
-    containers.sort();
+    let describe = |with_image: bool| {
+        let mut described: Vec<String> = owner
+            .pod
+            .spec
+            .containers
+            .iter()
+            .map(|c| {
+                let image = if with_image {
+                    c.image.as_deref().and_then(repository).unwrap_or_default()
+                } else {
+                    Default::default()
+                };
+                let ports: Vec<i32> = c.ports.iter().flatten().map(|p| p.container_port).collect();
+                format!("{} {image} {:?} {:?} {ports:?}", c.name, c.command, c.args)
+            })
+            .collect();
+        described.sort();
+        described
+    };
     Some(Candidate {
         object,
         labels: owner.pod.labels,
-        containers,
+        containers: describe(true),
+        shape: describe(false),
     })
 }
 
@@ -79,6 +90,14 @@ fn one_difference<'a>(a: &'a Labels, b: &'a Labels) -> Option<(&'a str, &'a str,
 
 /// Label keys that name a part of an app (web and worker), never a colour.
 const ROLE_KEYS: &[&str] = &["component", "app.kubernetes.io/component", "tier", "role"];
+
+/// Label keys that name a version or a colour.
+fn version_like(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["version", "color", "colour", "slot"]
+        .iter()
+        .any(|word| key.contains(word))
+}
 
 /// Labels that name a canary track rather than a colour.
 fn canary_labels(key: &str, a: &str, b: &str) -> bool {
@@ -330,9 +349,9 @@ impl Rule for BlueGreenStandbyUndersized {
             if candidates.len() < 2 {
                 continue;
             }
-            // Two colours have the same kind, containers and label keys, and all label values
-            // but one equal: group by (kind, containers, the key left out, the other labels),
-            // so only workloads that can form a pair are ever compared.
+            // Two colours have the same kind, containers (images aside) and label keys, and
+            // all label values but one equal: group by (kind, container shape, the key left
+            // out, the other labels), so only workloads that can form a pair are compared.
             let mut groups: HashMap<PairKey, Vec<usize>> = HashMap::new();
             for (i, c) in candidates.iter().enumerate() {
                 for left_out in c.labels.keys() {
@@ -343,7 +362,7 @@ impl Rule for BlueGreenStandbyUndersized {
                         .map(|(k, v)| (k.as_str(), v.as_str()))
                         .collect();
                     groups
-                        .entry((&c.object.kind, &c.containers, left_out, rest))
+                        .entry((&c.object.kind, &c.shape, left_out, rest))
                         .or_default()
                         .push(i);
                 }
@@ -390,6 +409,15 @@ fn check_pair<'a>(
     if ROLE_KEYS.contains(&key)
         || canary_labels(key, value_a, value_b)
         || namespace.split_between(a_index, b_index)
+    {
+        return;
+    }
+    // Different image repositories are two apps, unless the evidence of blue-green is
+    // strong: a version-like label tells them apart and each has a Service of its own.
+    if a.containers != b.containers
+        && !(version_like(key)
+            && namespace.only(a_index, b_index).next().is_some()
+            && namespace.only(b_index, a_index).next().is_some())
     {
         return;
     }
