@@ -53,7 +53,7 @@ const DELIBERATE: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("polaris:missingPodDisruptionBudget", "polaris/missingPodDisruptionBudget/failure.yaml", "", "fires", "silent",
      "pdb-missing needs 2 or more serving replicas: this Deployment runs 1 (replicas unset) and its container declares no port; with one pod a PDB can only block drains or allow the outage anyway"),
     ("polaris:missingPodDisruptionBudget", "polaris/missingPodDisruptionBudget/failure-bad-ns.yaml", "", "fires", "silent",
-     "pdb-missing needs 2 or more serving replicas: 1 replica (unset), no port, no Service. (Polaris's point, the PDB in another namespace, zerodown agrees with: that PDB would not count)"),
+     "pdb-missing needs 2 or more serving replicas: 1 replica (unset), no port, no Service; the PDB sits in another namespace, which zerodown would not count as coverage either"),
     ("polaris:missingPodDisruptionBudget", "polaris/missingPodDisruptionBudget/failure.bad-name.yaml", "", "fires", "silent",
      "pdb-missing needs 2 or more serving replicas: 1 replica (unset), no port, no Service; the PDB that selects nothing is reported by pdb-selects-nothing instead"),
     ("polaris:missingPodDisruptionBudget", "polaris/missingPodDisruptionBudget/failure.empty-labels.yaml", "", "fires", "silent",

@@ -308,3 +308,46 @@ fn colours_in_images_of_their_own_pair_up_when_each_has_a_service() {
     );
     assert!(findings("blue-green-standby-undersized", &one_service).is_empty());
 }
+
+#[test]
+fn removed_and_unserved_api_versions_are_reported() {
+    let pdb_beta = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  maxUnavailable: 1\n  selector: {matchLabels: {app: web}}\n";
+    let found = diagnostics_of("api-removed", &[("a.yaml", pdb_beta)]);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.contains("Kubernetes 1.25 removed it"),
+        "{}",
+        found[0].message
+    );
+    assert!(found[0].help.contains("policy/v1"));
+    let ext = "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: example/web:1.0.0}]\n";
+    assert_eq!(diagnostics_of("api-removed", &[("a.yaml", ext)]).len(), 1);
+    // A kind the group never served is invalid, not skipped.
+    for kind in ["Deployment", "PodDisruptionBudget"] {
+        let wrong = format!("apiVersion: v1\nkind: {kind}\nmetadata: {{name: web}}\nspec: {{}}\n");
+        let found = findings("invalid-manifest", &wrong);
+        assert_eq!(found.len(), 1, "{kind}: {found:?}");
+        assert!(found[0].contains("does not serve kind"), "{found:?}");
+    }
+    // A CRD's kind in its own group is not judged against the built-in kinds.
+    let knative =
+        "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: web}\nspec: {}\n";
+    assert!(findings("invalid-manifest", knative).is_empty());
+    // Before the release that removes it, a deprecated version is a warning.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hpa.yaml"), "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 2\n  maxReplicas: 4\n").unwrap();
+    std::fs::write(
+        dir.path().join(".zerodown.yaml"),
+        "kubernetesVersion: \"1.25\"\n",
+    )
+    .unwrap();
+    let run = common::run_in(dir.path(), &["lint", "hpa.yaml", "-f", "json"], "");
+    let json = run.json();
+    let removed: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "api-removed")
+        .collect();
+    assert_eq!(removed[0]["severity"], "warning", "{removed:?}");
+}

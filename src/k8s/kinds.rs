@@ -216,3 +216,26 @@ kinds! {
     apimachinery::pkg::apis::meta::v1::APIVersions,
     kube_aggregator::pkg::apis::apiregistration::v1::APIService,
 }
+
+/// The API versions that serve `kind` among the built-in kinds (`["apps/v1"]` for a
+/// Deployment); empty for a kind that is not built in.
+pub fn served_versions(kind: &str) -> Vec<&'static str> {
+    KINDS
+        .iter()
+        .filter(|(_, k, _)| *k == kind)
+        .map(|(v, _, _)| *v)
+        .collect()
+}
+
+/// Whether `group` is one of Kubernetes' own API groups (`""` is core): a CRD's kind in
+/// another group (a Knative `Service`) is not judged against the built-in kinds.
+pub fn is_builtin_group(group: &str) -> bool {
+    fn group_of(version: &str) -> &str {
+        version.rsplit_once('/').map_or("", |(g, _)| g)
+    }
+    group.is_empty()
+        || KINDS.iter().any(|(v, _, _)| group_of(v) == group)
+        || crate::k8s::api_versions::REMOVED
+            .iter()
+            .any(|r| group_of(r.api_version) == group)
+}

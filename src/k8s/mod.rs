@@ -1,6 +1,7 @@
 //! Kubernetes objects: identity, the typed view of the kinds the rules read, and the checks
 //! every object gets at load time (schema, required fields).
 
+pub mod api_versions;
 pub mod de;
 pub mod image;
 mod kinds;
@@ -62,6 +63,31 @@ pub struct Object {
     pub duplicate_keys: Vec<DuplicateKey>,
 }
 
+/// A built-in kind under a built-in API group's version that does not serve it
+/// (`apiVersion: v1` with `kind: Deployment`): the API server rejects it. Removed versions
+/// are `api-removed`'s, and a kind of another group (a CRD's) is not judged.
+fn unserved(api_version: &str, kind: &str) -> Option<Invalid> {
+    if kind.is_empty()
+        || api_version.is_empty()
+        || api_versions::removed(api_version, kind).is_some()
+    {
+        return None;
+    }
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let served = kinds::served_versions(kind);
+    if served.is_empty() || !kinds::is_builtin_group(group) {
+        return None;
+    }
+    Some(Invalid {
+        pointer: "/apiVersion".to_string(),
+        message: format!(
+            "apiVersion `{api_version}` does not serve kind {kind}: the API server rejects the \
+             object ({kind} is served by {})",
+            served.join(", ")
+        ),
+    })
+}
+
 impl Object {
     /// Builds the object and runs the load-time checks. `base` is the pointer of the object
     /// inside its document.
@@ -96,6 +122,9 @@ impl Object {
             }
             None => (None, Vec::new()),
         };
+        if !known {
+            invalid.extend(unserved(&api_version, &kind));
+        }
         if known {
             invalid.extend(required::missing(&kind, &value));
             invalid.extend(values::rejected(&api_version, &kind, &value));

@@ -1,5 +1,6 @@
 //! Rules over Kubernetes objects.
 
+mod api_removed;
 mod duplicate_key;
 mod duplicate_object;
 mod grace_period_too_short;
@@ -29,6 +30,7 @@ pub(crate) use super::rule_meta;
 
 pub static ALL: &[&dyn Rule] = &[
     &invalid_manifest::InvalidManifest,
+    &api_removed::ApiRemoved,
     &unknown_field::UnknownField,
     &duplicate_key::DuplicateKey,
     &duplicate_object::DuplicateObject,
