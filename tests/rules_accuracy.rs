@@ -351,3 +351,82 @@ fn removed_and_unserved_api_versions_are_reported() {
         .collect();
     assert_eq!(removed[0]["severity"], "warning", "{removed:?}");
 }
+
+fn serving_deployment(replicas: u32, pod_spec_extra: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: shop}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n{pod_spec_extra}      containers:\n      - name: web\n        image: example/web:1.0.0\n        ports: [{{containerPort: 8080}}]\n"
+    )
+}
+
+#[test]
+fn the_peers_zero_downtime_checks_that_were_missing() {
+    // hpa-min-replicas: judged by the HPA alone; a workload in the input must serve.
+    let hpa = |min: &str| {
+        format!(
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web, namespace: shop}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n{min}  maxReplicas: 5\n"
+        )
+    };
+    assert_eq!(findings("hpa-min-replicas", &hpa("")).len(), 1);
+    assert_eq!(
+        findings("hpa-min-replicas", &hpa("  minReplicas: 1\n")).len(),
+        1
+    );
+    assert!(findings("hpa-min-replicas", &hpa("  minReplicas: 2\n")).is_empty());
+    let worker = serving_deployment(1, "").replace("        ports: [{containerPort: 8080}]\n", "");
+    assert!(findings("hpa-min-replicas", &format!("{worker}---\n{}", hpa(""))).is_empty());
+    // The HPA owns the count: single-replica leaves the workload to hpa-min-replicas.
+    let scaled = format!(
+        "{}---\n{}",
+        serving_deployment(1, ""),
+        hpa("  minReplicas: 1\n")
+    );
+    assert!(findings("single-replica", &scaled).is_empty());
+    assert_eq!(findings("hpa-min-replicas", &scaled).len(), 1);
+
+    // replicas-not-spread: 2+ serving replicas with nothing over nodes or zones.
+    assert_eq!(
+        findings("replicas-not-spread", &serving_deployment(3, "")).len(),
+        1
+    );
+    assert!(findings("replicas-not-spread", &serving_deployment(1, "")).is_empty());
+    let spread = "      topologySpreadConstraints:\n      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}\n";
+    assert!(findings("replicas-not-spread", &serving_deployment(3, spread)).is_empty());
+    let anti = |namespaces: &str| {
+        format!(
+            "      affinity:\n        podAntiAffinity:\n          preferredDuringSchedulingIgnoredDuringExecution:\n          - weight: 100\n            podAffinityTerm:\n              topologyKey: kubernetes.io/hostname\n              labelSelector: {{matchLabels: {{app: web}}}}\n{namespaces}"
+        )
+    };
+    assert!(findings("replicas-not-spread", &serving_deployment(3, &anti(""))).is_empty());
+    let elsewhere = anti("              namespaces: [other]\n");
+    assert_eq!(
+        findings("replicas-not-spread", &serving_deployment(3, &elsewhere)).len(),
+        1
+    );
+    let other_pods = spread.replace("{app: web}", "{app: db}");
+    assert_eq!(
+        findings("replicas-not-spread", &serving_deployment(3, &other_pods)).len(),
+        1
+    );
+
+    // pdb-unhealthy-eviction: only the unset default.
+    let budget = |policy: &str| {
+        format!(
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: web}}\nspec:\n  maxUnavailable: 1\n{policy}  selector: {{matchLabels: {{app: web}}}}\n"
+        )
+    };
+    assert_eq!(findings("pdb-unhealthy-eviction", &budget("")).len(), 1);
+    assert!(
+        findings(
+            "pdb-unhealthy-eviction",
+            &budget("  unhealthyPodEvictionPolicy: AlwaysAllow\n")
+        )
+        .is_empty()
+    );
+    assert!(
+        findings(
+            "pdb-unhealthy-eviction",
+            &budget("  unhealthyPodEvictionPolicy: IfHealthyBudget\n")
+        )
+        .is_empty()
+    );
+}

@@ -335,6 +335,8 @@ fn pod(spec: &AppSpec, kubernetes_version: KubeVersion) -> Value {
         },
         // The native sleep action is on by default from 1.30; before, `sleep` in the image.
         "native_sleep": kubernetes_version.at_least(1, 30),
+        // PDB `unhealthyPodEvictionPolicy` is served (beta, on by default) from 1.27.
+        "unhealthy_eviction_policy": kubernetes_version.at_least(1, 27),
         "pre_stop_sleep_seconds": shutdown.pre_stop_sleep_seconds,
         "grace_period_seconds": shutdown.pre_stop_sleep_seconds + shutdown.drain_seconds,
         "resources": if resources.is_empty() { Value::Null } else { Value::Object(resources) },

@@ -14,6 +14,7 @@ mod prestop_sleep_unsupported;
 mod probe_port_unknown;
 mod readiness_probe_missing;
 mod recreate_strategy;
+mod replicas_not_spread;
 mod rollback_history_disabled;
 mod rolling_update_invalid;
 mod rolling_update_unavailable;
@@ -47,6 +48,7 @@ pub static ALL: &[&dyn Rule] = &[
     &rolling_update_unavailable::RollingUpdateUnavailable,
     &rolling_update_invalid::RollingUpdateInvalid,
     &single_replica::SingleReplica,
+    &replicas_not_spread::ReplicasNotSpread,
     &rollback_history_disabled::RollbackHistoryDisabled,
     &selector_template_mismatch::SelectorTemplateMismatch,
     &ignore_unknown_rule::IgnoreUnknownRule,

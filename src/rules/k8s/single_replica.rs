@@ -25,7 +25,9 @@ impl Rule for SingleReplica {
             if replicas.is_some_and(|r| r != 1) {
                 continue;
             }
-            if autoscaled_min(context, object).is_some_and(|min| min >= 2)
+            // An HPA owns the count: `hpa-min-replicas` judges its minReplicas, at the HPA.
+            if context.hpas_targeting(object).next().is_some()
+                || autoscaled_min(context, object).is_some_and(|min| min >= 2)
                 || !workload_serves(context, object)
             {
                 continue;
