@@ -13,10 +13,15 @@ use super::Report;
 use crate::lint::Diagnostic;
 use crate::severity::Severity;
 
-/// The file's text under its name, borrowed: no copy per finding.
+/// The file under its name, borrowed: no copy per finding. Spans are read with the file's
+/// line index (not by scanning from byte 0 as miette's `str` source does), and the column
+/// miette prints in the frame header counts characters, as every other format does.
 struct NamedText<'a> {
-    name: &'a str,
-    text: &'a str,
+    file: &'a crate::source::SourceFile,
+    /// The text miette renders: the file's, or a copy whose lone `\r` line breaks are `\n`
+    /// (same length, so every span still fits), since miette's renderer breaks lines at
+    /// `\n` only and would print a raw carriage return.
+    shown: &'a str,
 }
 
 impl SourceCode for NamedText<'_> {
@@ -26,16 +31,35 @@ impl SourceCode for NamedText<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let file = self.file;
+        let text = self.shown;
+        let start = span.offset();
+        let end = start + span.len();
+        if end > text.len() {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let first = file.line_index(start);
+        let last = file.line_index(end.saturating_sub(1).max(start));
+        let (data_start, line, column) = if context_lines_before == 0 {
+            let column = text[file.line_start(first)..start].chars().count();
+            (start, first, column)
+        } else {
+            let line = first.saturating_sub(context_lines_before);
+            (file.line_start(line), line, 0)
+        };
+        let data_end = if context_lines_after == 0 {
+            end
+        } else {
+            file.line_start(last + context_lines_after + 1)
+        };
+        let line_count = file.line_index(data_end.saturating_sub(1).max(data_start)) - line + 1;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
-            contents.data(),
-            *contents.span(),
-            contents.line(),
-            contents.column(),
-            contents.line_count(),
+            file.name.clone(),
+            &text.as_bytes()[data_start..data_end],
+            SourceSpan::new(data_start.into(), data_end - data_start),
+            line,
+            column,
+            line_count,
         )))
     }
 }
@@ -101,6 +125,20 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
+/// `text` with every `\r` not followed by `\n` made a `\n`.
+fn lone_cr_as_lf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\r' && chars.peek() != Some(&'\n') {
+            '\n'
+        } else {
+            c
+        });
+    }
+    out
+}
+
 pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -110,14 +148,19 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_context_lines(1)
         .with_width(100);
+    let mut shown: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     for diagnostic in report.diagnostics {
         let file = report.inputs.file(diagnostic.file);
+        let text: &str = if file.text.contains('\r') {
+            shown
+                .entry(diagnostic.file)
+                .or_insert_with(|| lone_cr_as_lf(&file.text))
+        } else {
+            &file.text
+        };
         let rendered = Rendered {
             diagnostic,
-            source: NamedText {
-                name: &file.name,
-                text: &file.text,
-            },
+            source: NamedText { file, shown: text },
             location: format!(
                 "{}:{}:{}",
                 file.name, diagnostic.start.line, diagnostic.start.column

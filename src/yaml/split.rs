@@ -15,16 +15,40 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
     let mut chunks = Vec::new();
     let mut start = 0;
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    // Directives (`%YAML 1.1`, `%TAG …`) belong to the document their `---` starts: they
+    // stay in its chunk. `directives`: the chunk so far holds directives; `content`: it
+    // holds something besides markers, comments and blank lines.
+    let mut directives = false;
+    let mut content = false;
+    for line in crate::source::lines_inclusive(text) {
         if is_marker(line, "---") {
-            if offset > start {
+            if offset > start && !(directives && !content) {
                 chunks.push(Chunk { start, end: offset });
+                start = offset;
             }
-            start = offset;
+            directives = false;
+            content = false;
         } else if is_marker(line, "...") {
             let end = offset + line.len();
             chunks.push(Chunk { start, end });
             start = end;
+            directives = false;
+            content = false;
+        } else if line.starts_with('%') {
+            if content {
+                // A directive right after a document, without the `...` YAML asks for:
+                // kubectl's reader splits here anyway, and so do we.
+                chunks.push(Chunk { start, end: offset });
+            }
+            if !directives {
+                // What came before (an empty `---` document at most) holds nothing.
+                start = offset;
+            }
+            directives = true;
+            content = false;
+        } else {
+            let trimmed = line.trim();
+            content |= !trimmed.is_empty() && !trimmed.starts_with('#');
         }
         offset += line.len();
     }
@@ -45,7 +69,7 @@ fn is_marker(line: &str, marker: &str) -> bool {
 /// The Helm `# Source: chart/templates/x.yaml` comment that `helm template` writes at the top
 /// of each document, if the chunk has one before its content.
 pub fn helm_source(chunk: &str) -> Option<String> {
-    for line in chunk.lines() {
+    for line in crate::source::lines_inclusive(chunk).map(|l| l.trim_end_matches(['\n', '\r'])) {
         let trimmed = line.trim();
         if trimmed.is_empty() || is_marker(line, "---") {
             continue;

@@ -1,0 +1,74 @@
+//! Odd but legal input, from the CLI: YAML directives, old-Mac line breaks, non-ASCII text
+//! before a finding, objects whose name or kind is not a string, non-UTF-8 paths.
+
+mod common;
+
+use common::run_in;
+
+fn lint(dir: &std::path::Path, file: &str, text: &str, format: &str) -> common::Run {
+    std::fs::write(dir.join(file), text).unwrap();
+    run_in(dir, &["lint", file, "--no-config", "-f", format], "")
+}
+
+const LATEST: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: \"x:latest\"}]\n";
+
+#[test]
+fn yaml_directives_stay_with_their_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\n---\n%YAML 1.2\n%TAG ! tag:example.com,2000:\n---\n{LATEST}"
+    );
+    let run = lint(dir.path(), "a.yaml", &text, "json");
+    let json = run.json();
+    assert_eq!(json["errors"], serde_json::json!([]), "{}", run.stdout);
+    assert_eq!(json["summary"]["objects"], 2);
+    let finding = &json["findings"][0];
+    assert_eq!(finding["rule"], "mutable-image-tag");
+    assert_eq!(finding["line"], 18);
+}
+
+#[test]
+fn lone_carriage_returns_are_line_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = lint(dir.path(), "mac.yaml", &LATEST.replace('\n', "\r"), "json");
+    let json = run.json();
+    assert_eq!(json["findings"][0]["line"], 9, "{}", run.stdout);
+    assert_eq!(json["findings"][0]["column"], 39);
+    let human = run_in(dir.path(), &["lint", "mac.yaml", "--no-config"], "");
+    assert!(human.stdout.contains("[mac.yaml:9:39]"), "{}", human.stdout);
+    assert!(
+        !human.stdout.contains('\r'),
+        "no raw carriage return reaches the terminal"
+    );
+}
+
+#[test]
+fn columns_count_characters_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    // `wébéçàü` (7 characters, 12 bytes) for `web` before the image on its line.
+    let text = LATEST.replace("name: web, image", "name: wébéçàü, image");
+    let json = lint(dir.path(), "u.yaml", &text, "json").json();
+    let column = json["findings"][0]["column"].as_u64().unwrap();
+    assert_eq!(column, 43, "39 + 4 more characters, not bytes");
+    let human = run_in(dir.path(), &["lint", "u.yaml", "--no-config"], "");
+    assert!(
+        human.stdout.contains("u.yaml:9:43: error"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("[u.yaml:9:43]"),
+        "the frame says the same: {}",
+        human.stdout
+    );
+    let github = run_in(
+        dir.path(),
+        &["lint", "u.yaml", "--no-config", "-f", "github"],
+        "",
+    );
+    assert!(
+        github.stdout.contains("line=9,col=43,"),
+        "{}",
+        github.stdout
+    );
+}
