@@ -86,7 +86,7 @@ pub enum Command {
 pub struct EditArgs {
     /// Files, folders or `-`… of manifests to edit (stdin cannot be edited). Default: the
     /// current folder.
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
     /// Print the diff, write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -192,10 +192,10 @@ pub struct PromoteArgs {
 #[derive(Args, Debug)]
 pub struct ChecklistArgs {
     /// Manifests: files, folders or `-` (stdin). Default: the current folder.
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
     /// SQL migrations to check too (files or folders; the layout is detected).
     #[arg(long, value_name = "PATH")]
-    pub migrations: Vec<String>,
+    pub migrations: Vec<PathBuf>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "human")]
     pub format: ChecklistFormat,
@@ -217,7 +217,7 @@ pub enum ChecklistFormat {
 #[derive(Args, Debug)]
 pub struct SimulateArgs {
     /// Files, folders or `-` (stdin). Default: the current folder.
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
     /// Only the workload with this name.
     #[arg(long)]
     pub name: Option<String>,
@@ -358,7 +358,7 @@ pub enum HumanOrJson {
 #[derive(Args, Debug, Clone)]
 pub struct MigrationArgs {
     /// Files, folders or `-` (stdin). Default: the current folder.
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
     /// Read every file as this layout instead of detecting it.
     #[arg(long, value_enum)]
     pub layout: Option<crate::sql::layout::Layout>,
@@ -499,7 +499,7 @@ pub struct RenderArgs {
 #[derive(Args, Debug)]
 pub struct LintArgs {
     /// Files, folders or `-` (stdin). Default: the current folder.
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -93,18 +93,18 @@ fn is_hidden(path: &Path) -> bool {
 /// extension), a folder is walked for the files `wanted` accepts (`is_yaml`, `is_sql`),
 /// skipping hidden entries and `exclude`.
 pub fn collect(
-    paths: &[String],
+    paths: &[PathBuf],
     wanted: &dyn Fn(&Path) -> bool,
     exclude: &dyn Fn(&Path) -> bool,
 ) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
-    for raw in paths {
-        if raw == "-" {
+    for path in paths {
+        if path.as_os_str() == "-" {
             inputs.push(Input::Stdin);
             continue;
         }
-        let path = PathBuf::from(raw);
+        let path = path.clone();
         match std::fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => {
                 let mut ancestors = HashSet::new();
@@ -118,7 +118,10 @@ pub fn collect(
                 );
             }
             Ok(_) => inputs.push(Input::File(path)),
-            Err(error) => errors.push(InputError::whole_file(raw, io_reason(&error))),
+            Err(error) => errors.push(InputError::whole_file(
+                path.to_string_lossy(),
+                io_reason(&error),
+            )),
         }
     }
     (inputs, errors)

@@ -47,6 +47,41 @@ fn object_identity(value: &Value) -> Option<(&str, &str)> {
     (!api_version.is_empty() && !kind.is_empty()).then_some((api_version, kind))
 }
 
+/// What makes a document that names an `apiVersion` and a `kind` unreadable as an object:
+/// a kind (or apiVersion) that is not a string, or a List whose `items` is not a list.
+/// Other YAML (values files, configs) names neither and is skipped, not judged.
+fn malformed_identity(value: &Value) -> Option<crate::k8s::Invalid> {
+    let (api_version, kind) = (value.get("apiVersion")?, value.get("kind")?);
+    let problem = |pointer: &str, message: &str| {
+        Some(crate::k8s::Invalid {
+            pointer: pointer.to_string(),
+            message: message.to_string(),
+        })
+    };
+    match (api_version, kind) {
+        (Value::String(_), Value::String(kind)) => {
+            let items = value.get("items");
+            if kind.ends_with("List") && items.is_some_and(|i| !i.is_array() && !i.is_null()) {
+                problem(
+                    "/items",
+                    "`items` of a List must be a list of objects: kubectl rejects the document",
+                )
+            } else {
+                None
+            }
+        }
+        (Value::String(_), _) => problem(
+            "/kind",
+            "`kind` must be a string naming the object's kind: kubectl rejects the document",
+        ),
+        (_, Value::String(_)) => problem(
+            "/apiVersion",
+            "`apiVersion` must be a string (`v1`, `apps/v1`): kubectl rejects the document",
+        ),
+        _ => None,
+    }
+}
+
 /// A `kind: List` (or `FooList`) with an `items` array, as `kubectl get -o yaml` writes.
 fn is_list(kind: &str, value: &Value) -> bool {
     kind.ends_with("List") && value.get("items").is_some_and(Value::is_array)
@@ -63,6 +98,16 @@ pub fn parse_file(source: SourceFile) -> ParsedFile {
     let mut infos = Vec::with_capacity(documents.len());
     for (doc_index, document) in documents.into_iter().enumerate() {
         let mut value = document.value;
+        if let Some(problem) = malformed_identity(&value) {
+            let mut object = Object::new(0, doc_index, String::new(), value);
+            object.invalid.push(problem);
+            objects.push(object);
+            infos.push(DocumentInfo {
+                spans: document.spans,
+                helm_source: document.helm_source,
+            });
+            continue;
+        }
         match object_identity(&value) {
             None => skipped_documents += 1,
             Some((_, kind)) if is_list(kind, &value) => {
@@ -172,7 +217,7 @@ impl crate::output::Inputs for Workspace {
 
 /// Reads every manifest under `paths` (files, folders, `-`) into a workspace; read and parse
 /// errors are kept in it.
-pub fn read(paths: &[String], config: &crate::config::Config) -> Workspace {
+pub fn read(paths: &[std::path::PathBuf], config: &crate::config::Config) -> Workspace {
     let (inputs, collect_errors) =
         input::collect(paths, &input::is_yaml, &|path| config.is_excluded(path));
     let mut workspace = Workspace::default();

@@ -72,3 +72,71 @@ fn columns_count_characters_in_every_format() {
         github.stdout
     );
 }
+
+#[test]
+fn objects_whose_identity_is_not_a_string_are_invalid_and_named_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, expected) in [
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: 5\nspec: {}\n",
+            "Deployment/5: invalid type: integer `5`, expected a string",
+        ),
+        (
+            "apiVersion: v1\nkind: List\nitems: 5\n",
+            "`items` of a List must be a list of objects",
+        ),
+        (
+            "apiVersion: v1\nkind: 5\nmetadata: {name: x}\n",
+            "`kind` must be a string",
+        ),
+    ] {
+        let run = lint(dir.path(), "x.yaml", text, "json");
+        assert_eq!(run.code, 1, "{text}: {}", run.stdout);
+        let json = run.json();
+        let messages: Vec<&str> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "invalid-manifest")
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{messages:?}"
+        );
+    }
+    // YAML that is not a Kubernetes object (a values file) is still skipped, not judged.
+    let values = lint(
+        dir.path(),
+        "values.yaml",
+        "replicaCount: 2\nimage: {tag: 5}\n",
+        "json",
+    );
+    assert_eq!(values.code, 0);
+}
+
+#[test]
+fn a_path_that_is_not_utf8_is_accepted_on_the_command_line() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
+    std::fs::write(dir.path().join(name), LATEST).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_zerodown"))
+        .arg("lint")
+        .arg(name)
+        .args(["--no-config", "-f", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["findings"][0]["rule"], "mutable-image-tag");
+    // Inside a folder it was linted already; both ways agree.
+    let folder = run_in(dir.path(), &["lint", ".", "--no-config", "-f", "json"], "");
+    assert_eq!(folder.json()["findings"][0]["rule"], "mutable-image-tag");
+}

@@ -20,7 +20,7 @@ pub fn run(args: &ChecklistArgs) -> u8 {
         }
     };
     let paths = if args.paths.is_empty() {
-        vec![".".to_string()]
+        vec![std::path::PathBuf::from(".")]
     } else {
         args.paths.clone()
     };

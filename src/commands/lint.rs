@@ -29,7 +29,7 @@ pub fn run(args: &LintArgs) -> u8 {
         eprintln!("{warning}");
     }
     let paths = if args.paths.is_empty() {
-        vec![".".to_string()]
+        vec![std::path::PathBuf::from(".")]
     } else {
         args.paths.clone()
     };

@@ -35,7 +35,7 @@ fn load_config(report: &ReportArgs) -> Result<Config, u8> {
 /// Reads the migrations the arguments name (default: the current folder).
 fn read_migrations(args: &MigrationArgs, options: &Options, config: &Config) -> MigrationSet {
     let paths = if args.paths.is_empty() {
-        vec![".".to_string()]
+        vec![std::path::PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
@@ -202,11 +202,11 @@ fn with_folder_context(targets: MigrationSet, options: &Options, config: &Config
         .iter()
         .filter_map(|f| f.path.as_ref().and_then(|p| std::fs::canonicalize(p).ok()))
         .collect();
-    let folders: Vec<String> = targets
+    let folders: Vec<std::path::PathBuf> = targets
         .histories
         .iter()
         .filter(|h| !h.folder.as_os_str().is_empty())
-        .map(|h| h.folder.to_string_lossy().into_owned())
+        .map(|h| h.folder.clone())
         .collect();
     if folders.is_empty() {
         return targets;

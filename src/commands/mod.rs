@@ -117,7 +117,7 @@ pub fn read_for_edit(
             exit::INPUT_ERROR
         })?;
     let paths = if args.paths.is_empty() {
-        vec![".".to_string()]
+        vec![std::path::PathBuf::from(".")]
     } else {
         args.paths.clone()
     };

@@ -162,11 +162,7 @@ fn existing(out: Option<&Path>) -> Result<Vec<(SourceFile, PathBuf)>, String> {
     if !out.is_dir() {
         return Err(format!("--out {}: not a folder", out.display()));
     }
-    let (inputs, errors) = input::collect(
-        &[out.to_string_lossy().into_owned()],
-        &input::is_sql,
-        &|_| false,
-    );
+    let (inputs, errors) = input::collect(&[out.to_path_buf()], &input::is_sql, &|_| false);
     if let Some(error) = errors.first() {
         return Err(error.to_string());
     }

@@ -92,22 +92,21 @@ impl Object {
     /// Builds the object and runs the load-time checks. `base` is the pointer of the object
     /// inside its document.
     pub fn new(file: usize, doc: usize, base: String, value: Value) -> Object {
-        let text = |key: &str| {
-            value
-                .get(key)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
+        // A number or boolean where a string belongs (`name: 5`) is invalid-manifest's to
+        // report; meanwhile the object is named by what was written, not by nothing.
+        let scalar = |v: Option<&Value>| match v {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => Some(v.to_string()),
+            _ => None,
         };
-        let api_version = text("apiVersion");
-        let kind = text("kind");
+        let api_version = scalar(value.get("apiVersion")).unwrap_or_default();
+        let kind = scalar(value.get("kind")).unwrap_or_default();
         let metadata = value.get("metadata");
-        let meta_text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Value::as_str);
+        let meta_text = |key: &str| scalar(metadata.and_then(|m| m.get(key)));
         let name = meta_text("name")
             .or_else(|| meta_text("generateName"))
-            .unwrap_or("")
-            .to_string();
-        let namespace = meta_text("namespace").map(str::to_string);
+            .unwrap_or_default();
+        let namespace = meta_text("namespace");
 
         let mut invalid = Vec::new();
         let validation = kinds::validate_known(&api_version, &kind, &value, "");

@@ -327,7 +327,11 @@ impl crate::output::Inputs for MigrationSet {
 
 /// Reads every migration under `paths` (files, folders, `-`) into a set; read and parse
 /// errors are kept in it.
-pub fn read(paths: &[String], options: &Options, config: &crate::config::Config) -> MigrationSet {
+pub fn read(
+    paths: &[std::path::PathBuf],
+    options: &Options,
+    config: &crate::config::Config,
+) -> MigrationSet {
     use crate::input::{self, Input};
     let (inputs, collect_errors) =
         input::collect(paths, &input::is_sql, &|path| config.is_excluded(path));
