@@ -140,3 +140,37 @@ fn a_path_that_is_not_utf8_is_accepted_on_the_command_line() {
     let folder = run_in(dir.path(), &["lint", ".", "--no-config", "-f", "json"], "");
     assert_eq!(folder.json()["findings"][0]["rule"], "mutable-image-tag");
 }
+
+#[test]
+fn render_refuses_rolling_values_its_lint_would_reject_at_the_spec_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = std::fs::read_to_string(common::repo().join("examples/app/zerodown.yaml")).unwrap();
+    let original = "  maxSurge: 25%           # new pods started above the desired count\n  maxUnavailable: 0       # pods that may be down during a rollout: keep 0\n";
+    assert!(spec.contains(original));
+    for (rolling, expected, key) in [
+        (
+            "  maxSurge: \"00%\"\n  maxUnavailable: 0\n",
+            "both 0",
+            "  maxSurge:",
+        ),
+        (
+            "  maxSurge: 1\n  maxUnavailable: 5\n",
+            "resolves to every one of the 3 replicas",
+            "  maxUnavailable: 5",
+        ),
+    ] {
+        let text = spec.replace(original, rolling);
+        std::fs::write(dir.path().join("zerodown.yaml"), &text).unwrap();
+        let run = run_in(dir.path(), &["render", "zerodown.yaml", "--no-config"], "");
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+        // At the key in the spec, not at a line of the rendered output.
+        let line = text.lines().position(|l| l.starts_with(key)).unwrap() + 1;
+        assert!(
+            run.stderr.contains(&format!("zerodown.yaml:{line}:")),
+            "line {line}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("<rendered>"), "{}", run.stderr);
+    }
+}

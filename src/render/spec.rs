@@ -605,16 +605,45 @@ fn check(spec: &AppSpec) -> Vec<(String, String)> {
         &spec.rolling.max_unavailable,
         &mut problems,
     );
-    let is_zero =
-        |value: &Scalar| matches!(value, Scalar::Int(0)) || *value == Scalar::Text("0%".into());
-    if is_zero(&spec.rolling.max_surge) && is_zero(&spec.rolling.max_unavailable) {
-        push(
-            &mut problems,
-            "/rolling",
-            "maxSurge and maxUnavailable are both 0: the rollout could never make progress \
-             (the API rejects it)"
-                .into(),
-        );
+    // Read as the API and the Deployment controller read them (`00%` is 0%), with the
+    // linter's own arithmetic, so what render accepts its lint accepts too.
+    use crate::rules::k8s::rollout_math::{IntOrPercent, resolve};
+    let parsed = |value: &Scalar| {
+        let value = match value {
+            Scalar::Int(n) => k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(
+                i32::try_from(*n).unwrap_or(i32::MAX),
+            ),
+            Scalar::Text(t) => {
+                k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(t.clone())
+            }
+        };
+        IntOrPercent::parse(&value).ok()
+    };
+    if let (Some(surge), Some(unavailable)) = (
+        parsed(&spec.rolling.max_surge),
+        parsed(&spec.rolling.max_unavailable),
+    ) {
+        if surge.raw() == 0 && unavailable.raw() == 0 {
+            push(
+                &mut problems,
+                "/rolling",
+                "maxSurge and maxUnavailable are both 0: the rollout could never make progress \
+                 (the API rejects it)"
+                    .into(),
+            );
+        } else if spec.replicas >= 1
+            && resolve(surge, unavailable, spec.replicas).unavailable >= spec.replicas
+        {
+            push(
+                &mut problems,
+                "/rolling/maxUnavailable",
+                format!(
+                    "maxUnavailable {} resolves to every one of the {} replicas: a rollout may \
+                     stop them all before a new pod is Ready",
+                    spec.rolling.max_unavailable, spec.replicas
+                ),
+            );
+        }
     }
     if let Some(host) = &spec.host
         && !is_hostname(host)

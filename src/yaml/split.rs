@@ -22,7 +22,7 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
     let mut content = false;
     for line in crate::source::lines_inclusive(text) {
         if is_marker(line, "---") {
-            if offset > start && !(directives && !content) {
+            if offset > start && (content || !directives) {
                 chunks.push(Chunk { start, end: offset });
                 start = offset;
             }
