@@ -166,6 +166,17 @@ fn walk(
         }
         match std::fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => walk(&path, wanted, exclude, ancestors, inputs, errors),
+            // Opening a FIFO blocks until something writes to it; a socket or a device is no
+            // manifest either. Named on the command line, such a path is read as a stream.
+            Ok(meta) if !meta.is_file() => {
+                if wanted(&path) {
+                    eprintln!(
+                        "note: {}: skipped: not a regular file (a FIFO, socket or device); \
+                         name it on the command line to read it as a stream",
+                        display(&path)
+                    );
+                }
+            }
             Ok(_) if wanted(&path) => inputs.push(Input::File(path)),
             Ok(_) => {}
             // A dangling or looping symlink named like an input is worth reporting; any

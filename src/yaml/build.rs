@@ -187,8 +187,9 @@ pub fn build_documents(
                     span: SpanNode::Scalar(span),
                     count: 1,
                 };
-                builder.remember_anchor(anchor, &node);
-                builder.complete(node, Some((text.into_owned(), style)))
+                builder
+                    .remember_anchor(anchor, &node, span.start as usize)
+                    .and_then(|()| builder.complete(node, Some((text.into_owned(), style))))
             }
             Event::SequenceStart(anchor, _) => {
                 let start = builder.offsets.span(&span).start as usize;
@@ -267,11 +268,25 @@ impl Builder<'_> {
         Ok(None)
     }
 
-    fn remember_anchor(&mut self, anchor: usize, node: &Node) {
+    /// Keeps a copy of an anchored node for its aliases. The copy is materialised, so it is
+    /// charged to the budget as alias expansions are: nested anchors (`&a0 [&a1 [&a2 …]]`)
+    /// would otherwise copy each level's whole subtree for free, quadratic in the input.
+    fn remember_anchor(&mut self, anchor: usize, node: &Node, at: usize) -> Result<(), BuildError> {
         if anchor > 0 {
+            if node.count > self.alias_budget {
+                return Err(BuildError {
+                    offset: at,
+                    message: format!(
+                        "anchors and aliases copy more than {MAX_ALIAS_NODES} nodes in this \
+                         document (an alias bomb?)"
+                    ),
+                });
+            }
+            self.alias_budget -= node.count;
             self.anchors
                 .insert(anchor, (node.value.clone(), node.span.clone(), node.count));
         }
+        Ok(())
     }
 
     fn alias(&mut self, id: usize, at: usize) -> Result<Option<Node>, BuildError> {
@@ -351,7 +366,7 @@ impl Builder<'_> {
                 )
             }
         };
-        self.remember_anchor(anchor, &node);
+        self.remember_anchor(anchor, &node, end)?;
         self.complete(node, None)
     }
 
@@ -407,9 +422,16 @@ impl Builder<'_> {
                         merges.push((node.value, node.span));
                         return Ok(None);
                     }
-                    if let Some(previous) = entries
-                        .iter()
-                        .position(|e| e.key(self.file_text) == key.text)
+                    // The map answers "seen before?" at once; only a real duplicate pays
+                    // for the scan to its first entry.
+                    if let Some(previous) = map
+                        .contains_key(&key.text)
+                        .then(|| {
+                            entries
+                                .iter()
+                                .position(|e| e.key(self.file_text) == key.text)
+                        })
+                        .flatten()
                     {
                         duplicate = Some(DuplicateKey {
                             pointer: escape(&key.text).into_owned(),

@@ -37,6 +37,11 @@ pub fn reindent_quoted_continuations(text: &str, chunk: Chunk) -> Option<Relaxed
             // Leading white space of a continuation line is folded away, so the value is
             // unchanged.
             let extra = indent_needed - current;
+            // Never more than the input again: a hostile file (a huge indent over many
+            // lines) would otherwise make the copy quadratic. Past that, keep the error.
+            if inserted + extra > body.len() {
+                return None;
+            }
             out.push_str(&" ".repeat(extra));
             inserted += extra;
             shifts.push((out.len(), inserted));

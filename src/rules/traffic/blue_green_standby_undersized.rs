@@ -198,6 +198,8 @@ struct Namespace<'a> {
     services: Vec<&'a Object>,
     /// For each candidate, the indices (into `services`) of the Services selecting it.
     selected_by: Vec<Vec<usize>>,
+    /// A hash of each `selected_by` list, so equal lists are told apart in constant time.
+    selection_hash: Vec<u64>,
     /// For each Service, whether it is named like a preview (not live) endpoint.
     preview: Vec<bool>,
     /// For each candidate, the traffic splits (route rules, TrafficSplits, canary Ingress
@@ -271,7 +273,17 @@ impl<'a> Namespace<'a> {
             split += 1;
         }
         let preview = services.iter().map(|s| preview_name(&s.name)).collect();
+        let selection_hash = selected_by
+            .iter()
+            .map(|list| {
+                use std::hash::{Hash, Hasher};
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                list.hash(&mut hasher);
+                hasher.finish()
+            })
+            .collect();
         Namespace {
+            selection_hash,
             candidates,
             services,
             preview,
@@ -288,18 +300,27 @@ impl<'a> Namespace<'a> {
             .any(|s| self.splits_of[b].contains(s))
     }
 
-    /// The Services that select `this` but not `other`.
+    /// The Services that select `this` but not `other` (`selected_by` lists are ascending:
+    /// Services are visited in order).
     fn only(&self, this: usize, other: usize) -> impl Iterator<Item = usize> + '_ {
         self.selected_by[this]
             .iter()
             .copied()
-            .filter(move |s| !self.selected_by[other].contains(s))
+            .filter(move |s| self.selected_by[other].binary_search(s).is_err())
     }
 
     /// Which of the two is live, and the Service that makes it so: a Service selects one
     /// and not the other. When each has a Service of its own, the live one is the one not
     /// named like a preview; when that does not decide, neither is.
     fn live_side(&self, a: usize, b: usize) -> Option<(bool, &'a Object)> {
+        // The same Services select both (many near-identical workloads behind one
+        // selector): neither is live alone. Checked first, so such a namespace costs a
+        // comparison per pair, not a scan of every Service.
+        if self.selection_hash[a] == self.selection_hash[b]
+            && self.selected_by[a] == self.selected_by[b]
+        {
+            return None;
+        }
         let first = |this, other, live_only: bool| {
             self.only(this, other)
                 .find(|&s| !live_only || !self.preview[s])
