@@ -60,7 +60,7 @@ fn a_huge_indent_over_many_continuation_lines_stays_linear() {
     // the key's indent: 50,000 × 2,000 would be 100 MB here (10 GB in the issue's case).
     let mut text = String::from("a:\n");
     let indent = " ".repeat(50_000);
-    let _ = write!(text, "{indent}b: \"start\n");
+    let _ = writeln!(text, "{indent}b: \"start");
     for _ in 0..2_000 {
         text.push_str("continued\n");
     }
