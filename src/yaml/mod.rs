@@ -42,8 +42,8 @@ pub fn load(text: &str) -> (Vec<Document>, Vec<YamlError>) {
     let chunks = split::split_documents(text);
     // Asked once: the standard library reads the cgroup limits on every call.
     static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let threads = *THREADS
-        .get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads =
+        *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if text.len() < PARALLEL_BYTES || threads < 2 || chunks.len() < 2 {
         return load_chunks(text, &chunks);
     }
