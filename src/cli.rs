@@ -18,6 +18,10 @@ use crate::severity::Severity;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// In folder walks, also read what `.gitignore`, `.ignore` and git's exclude files
+    /// ignore (by default they are honoured, as git and ripgrep do).
+    #[arg(long, global = true)]
+    pub no_ignore: bool,
 }
 
 /// The command line as completion sees it: the same definition, with the values an argument

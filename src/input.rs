@@ -1,7 +1,6 @@
 //! Finding and reading the inputs: files, folders (recursively) and stdin. Every failure
 //! becomes an `InputError` with a location, never a panic.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -83,15 +82,20 @@ pub fn is_sql(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()) == Some("sql")
 }
 
-fn is_hidden(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+/// Whether folder walks honour `.gitignore`, `.ignore` and git's exclude files (the
+/// default; `--no-ignore` turns it off for the whole run).
+static HONOUR_IGNORE_FILES: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(true);
+
+/// Sets whether folder walks honour ignore files (`--no-ignore` clears it at start-up).
+pub fn honour_ignore_files(honour: bool) {
+    HONOUR_IGNORE_FILES.store(honour, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Expands the command-line paths: `-` is stdin, a file is taken as given (whatever its
-/// extension), a folder is walked for the files `wanted` accepts (`is_yaml`, `is_sql`),
-/// skipping hidden entries and `exclude`.
+/// extension, a FIFO included), a folder is walked for the files `wanted` accepts
+/// (`is_yaml`, `is_sql`), skipping hidden entries, what `.gitignore` ignores (unless
+/// `--no-ignore`) and `exclude`.
 pub fn collect(
     paths: &[PathBuf],
     wanted: &dyn Fn(&Path) -> bool,
@@ -104,20 +108,9 @@ pub fn collect(
             inputs.push(Input::Stdin);
             continue;
         }
-        let path = path.clone();
-        match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => {
-                let mut ancestors = HashSet::new();
-                walk(
-                    &path,
-                    wanted,
-                    exclude,
-                    &mut ancestors,
-                    &mut inputs,
-                    &mut errors,
-                );
-            }
-            Ok(_) => inputs.push(Input::File(path)),
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk(path, wanted, exclude, &mut inputs, &mut errors),
+            Ok(_) => inputs.push(Input::File(path.clone())),
             Err(error) => errors.push(InputError::whole_file(
                 path.to_string_lossy(),
                 io_reason(&error),
@@ -127,67 +120,113 @@ pub fn collect(
     (inputs, errors)
 }
 
+/// Walks one folder with ripgrep's walker (`ignore`): sorted, symlinks followed with loop
+/// detection, hidden entries and ignored files skipped.
 fn walk(
     dir: &Path,
     wanted: &dyn Fn(&Path) -> bool,
     exclude: &dyn Fn(&Path) -> bool,
-    ancestors: &mut HashSet<PathBuf>,
     inputs: &mut Vec<Input>,
     errors: &mut Vec<InputError>,
 ) {
-    // A symlink back to an ancestor would make the walk endless: the real path of every
-    // folder on the current branch is kept, and meeting one again is reported.
-    let real = match std::fs::canonicalize(dir) {
-        Ok(real) => real,
-        Err(error) => {
-            errors.push(InputError::whole_file(display(dir), io_reason(&error)));
-            return;
-        }
-    };
-    if !ancestors.insert(real.clone()) {
-        errors.push(InputError::whole_file(
-            display(dir),
-            "symlink loop: this folder links back to one of its parents; skipped",
-        ));
-        return;
-    }
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-        Err(error) => {
-            errors.push(InputError::whole_file(display(dir), io_reason(&error)));
-            ancestors.remove(&real);
-            return;
-        }
-    };
-    entries.sort();
-    for path in entries {
-        if is_hidden(&path) || exclude(&path) {
+    let honour = HONOUR_IGNORE_FILES.load(std::sync::atomic::Ordering::Relaxed);
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .follow_links(true)
+        .git_ignore(honour)
+        .git_exclude(honour)
+        .git_global(honour)
+        .ignore(honour)
+        .parents(honour)
+        .require_git(false)
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                report_walk_error(&error, wanted, errors);
+                continue;
+            }
+        };
+        if entry.depth() == 0 {
             continue;
         }
-        match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => walk(&path, wanted, exclude, ancestors, inputs, errors),
+        let path = entry.path();
+        // An excluded folder excludes what is under it.
+        if path.ancestors().take(entry.depth()).any(exclude) {
+            continue;
+        }
+        match entry.file_type() {
+            Some(kind) if kind.is_dir() => {}
+            Some(kind) if kind.is_file() => {
+                if wanted(path) {
+                    inputs.push(Input::File(path.to_path_buf()));
+                }
+            }
             // Opening a FIFO blocks until something writes to it; a socket or a device is no
             // manifest either. Named on the command line, such a path is read as a stream.
-            Ok(meta) if !meta.is_file() => {
-                if wanted(&path) {
+            _ => {
+                if wanted(path) {
                     eprintln!(
                         "note: {}: skipped: not a regular file (a FIFO, socket or device); \
                          name it on the command line to read it as a stream",
-                        display(&path)
+                        display(path)
                     );
                 }
             }
-            Ok(_) if wanted(&path) => inputs.push(Input::File(path)),
-            Ok(_) => {}
-            // A dangling or looping symlink named like an input is worth reporting; any
-            // other unreadable entry is not something the user asked for.
-            Err(error) if wanted(&path) => {
-                errors.push(InputError::whole_file(display(&path), io_reason(&error)))
-            }
-            Err(_) => {}
         }
     }
-    ancestors.remove(&real);
+}
+
+/// A walk error as an input error at its path: symlink loops always, other unreadable
+/// entries when they are named like an input or are folders (a dangling `x.yaml` link is
+/// worth saying; an unreadable socket the user never asked for is not).
+fn report_walk_error(
+    error: &ignore::Error,
+    wanted: &dyn Fn(&Path) -> bool,
+    errors: &mut Vec<InputError>,
+) {
+    match error {
+        ignore::Error::WithDepth { err, .. } => report_walk_error(err, wanted, errors),
+        ignore::Error::Loop { child, .. } => errors.push(InputError::whole_file(
+            display(child),
+            "symlink loop: this folder links back to one of its parents; skipped",
+        )),
+        ignore::Error::WithPath { path, err } => {
+            // The walker wraps the system's error (walkdir's inside an io::Error): the
+            // innermost io::Error has the OS code (ELOOP, ENOENT) the reason is read from.
+            let unwrapped = match err.as_ref() {
+                ignore::Error::WithDepth { err, .. } => err.as_ref(),
+                other => other,
+            };
+            let io = match unwrapped {
+                ignore::Error::Io(io) => Some(innermost(io)),
+                _ => None,
+            };
+            if wanted(path) || path.is_dir() {
+                let reason = io.map_or_else(|| err.to_string(), io_reason);
+                errors.push(InputError::whole_file(display(path), reason));
+            }
+        }
+        // An unreadable ignore file, or a bad glob in one: the walk goes on without it.
+        other => eprintln!("note: {other}"),
+    }
+}
+
+/// The innermost `io::Error` of an error chain.
+fn innermost(io: &std::io::Error) -> &std::io::Error {
+    let mut current = io;
+    let mut source = io
+        .get_ref()
+        .map(|e| e as &(dyn std::error::Error + 'static));
+    while let Some(error) = source {
+        if let Some(inner) = error.downcast_ref::<std::io::Error>() {
+            current = inner;
+        }
+        source = error.source();
+    }
+    current
 }
 
 fn io_reason(error: &std::io::Error) -> String {

@@ -153,3 +153,37 @@ fn many_near_identical_workloads_and_services_stay_near_linear() {
     );
     assert_eq!(run.json()["summary"]["objects"], 600, "{}", run.stderr);
 }
+
+#[test]
+fn folder_walks_honour_gitignore_unless_no_ignore() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "generated/\n").unwrap();
+    std::fs::create_dir(dir.path().join("generated")).unwrap();
+    std::fs::write(
+        dir.path().join("generated/out.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: \"x:latest\"}]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    )
+    .unwrap();
+    let default = run_in(dir.path(), &["lint", ".", "--no-config", "-f", "json"], "");
+    assert_eq!(default.code, 0, "{}", default.stdout);
+    assert_eq!(default.json()["summary"]["files"], 1);
+    let all = run_in(
+        dir.path(),
+        &["lint", ".", "--no-config", "--no-ignore", "-f", "json"],
+        "",
+    );
+    assert_eq!(all.code, 1);
+    assert_eq!(all.json()["summary"]["files"], 2);
+    // A file named on the command line is read whatever .gitignore says.
+    let named = run_in(
+        dir.path(),
+        &["lint", "generated/out.yaml", "--no-config"],
+        "",
+    );
+    assert_eq!(named.code, 1);
+}

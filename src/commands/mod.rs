@@ -23,6 +23,7 @@ use crate::input::InputError;
 use crate::output::{self, Format, Report};
 
 pub fn run(cli: Cli) -> u8 {
+    crate::input::honour_ignore_files(!cli.no_ignore);
     match cli.command {
         Command::Lint(args) => lint::run(&args),
         Command::Rules => rules::list_rules(),

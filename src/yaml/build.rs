@@ -277,8 +277,8 @@ impl Builder<'_> {
                 return Err(BuildError {
                     offset: at,
                     message: format!(
-                        "anchors and aliases copy more than {MAX_ALIAS_NODES} nodes in this \
-                         document (an alias bomb?)"
+                        "aliases expand to more than {MAX_ALIAS_NODES} nodes in this document \
+                         (an alias bomb?)"
                     ),
                 });
             }
