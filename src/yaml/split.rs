@@ -39,8 +39,8 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
                 // A directive right after a document, without the `...` YAML asks for:
                 // kubectl's reader splits here anyway, and so do we.
                 chunks.push(Chunk { start, end: offset });
-            }
-            if !directives {
+                start = offset;
+            } else if !directives {
                 // What came before (an empty `---` document at most) holds nothing.
                 start = offset;
             }
@@ -94,6 +94,28 @@ mod tests {
             .map(|c| &text[c.start..c.end])
             .collect();
         assert_eq!(parts, ["a: 1\n", "---\nb: '---'\n", "--- \nc: 3\n...\n"]);
+    }
+
+    fn parts(text: &str) -> Vec<&str> {
+        split_documents(text)
+            .iter()
+            .map(|c| &text[c.start..c.end])
+            .collect()
+    }
+
+    #[test]
+    fn directives_stay_with_the_document_they_start() {
+        assert_eq!(
+            parts("%YAML 1.1\n---\na: 1\n---\n%TAG ! x:\n---\nb: 2\n"),
+            ["%YAML 1.1\n---\na: 1\n", "%TAG ! x:\n---\nb: 2\n"]
+        );
+        // A directive right after content (no `...`): split there, chunks never overlap.
+        assert_eq!(
+            parts("%YAML 1.1\na: 1\n%YAML 1.1\nb: 2\n"),
+            ["%YAML 1.1\na: 1\n", "%YAML 1.1\nb: 2\n"]
+        );
+        // Lone carriage returns are line breaks for the markers too.
+        assert_eq!(parts("a: 1\r---\rb: 2\r"), ["a: 1\r", "---\rb: 2\r"]);
     }
 
     #[test]
