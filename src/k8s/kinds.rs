@@ -230,12 +230,10 @@ pub fn served_versions(kind: &str) -> Vec<&'static str> {
 /// Whether `group` is one of Kubernetes' own API groups (`""` is core): a CRD's kind in
 /// another group (a Knative `Service`) is not judged against the built-in kinds.
 pub fn is_builtin_group(group: &str) -> bool {
-    fn group_of(version: &str) -> &str {
-        version.rsplit_once('/').map_or("", |(g, _)| g)
-    }
+    use super::api_group;
     group.is_empty()
-        || KINDS.iter().any(|(v, _, _)| group_of(v) == group)
-        || crate::k8s::api_versions::REMOVED
+        || KINDS.iter().any(|(v, _, _)| api_group(v) == group)
+        || super::api_versions::REMOVED
             .iter()
-            .any(|r| group_of(r.api_version) == group)
+            .any(|r| api_group(r.api_version) == group)
 }

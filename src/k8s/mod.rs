@@ -63,6 +63,13 @@ pub struct Object {
     pub duplicate_keys: Vec<DuplicateKey>,
 }
 
+/// The API group of an `apiVersion`: `""` for the core group (`v1`), else the part before `/`.
+pub fn api_group(api_version: &str) -> &str {
+    api_version
+        .split_once('/')
+        .map_or("", |(group, _version)| group)
+}
+
 /// A built-in kind under a built-in API group's version that does not serve it
 /// (`apiVersion: v1` with `kind: Deployment`): the API server rejects it. Removed versions
 /// are `api-removed`'s, and a kind of another group (a CRD's) is not judged.
@@ -73,9 +80,8 @@ fn unserved(api_version: &str, kind: &str) -> Option<Invalid> {
     {
         return None;
     }
-    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
     let served = kinds::served_versions(kind);
-    if served.is_empty() || !kinds::is_builtin_group(group) {
+    if served.is_empty() || !kinds::is_builtin_group(api_group(api_version)) {
         return None;
     }
     Some(Invalid {

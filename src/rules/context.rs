@@ -12,12 +12,7 @@ use crate::k8s::workload::{PodTemplate, pod_template};
 use crate::k8s::{Object, Typed};
 use crate::workspace::LoadedFile;
 
-/// The API group of an `apiVersion`: `""` for the core group (`v1`), else the part before `/`.
-pub fn api_group(api_version: &str) -> &str {
-    api_version
-        .split_once('/')
-        .map_or("", |(group, _version)| group)
-}
+pub use crate::k8s::api_group;
 
 /// Whether `service` is a core Service whose selector selects pods labelled `labels` (a
 /// Service without a selector selects nothing: its endpoints are managed by hand).

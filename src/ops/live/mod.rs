@@ -54,9 +54,9 @@ pub fn is_not_found(error: &str) -> bool {
 /// `kind.group` as kubectl names a resource type (`deployment.apps`, `service`).
 pub fn resource_of(object: &Object) -> String {
     let kind = object.kind.to_lowercase();
-    match object.api_version.rsplit_once('/') {
-        Some((group, _)) => format!("{kind}.{group}"),
-        None => kind,
+    match crate::k8s::api_group(&object.api_version) {
+        "" => kind,
+        group => format!("{kind}.{group}"),
     }
 }
 
