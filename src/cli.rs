@@ -132,6 +132,11 @@ pub struct LiveArgs {
 }
 
 impl LiveArgs {
+    /// The namespace for objects that name none: `--namespace`, else `default`.
+    pub fn default_namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or("default")
+    }
+
     pub fn kubectl(&self) -> crate::ops::live::Kubectl {
         crate::ops::live::Kubectl {
             program: self.kubectl.clone(),

@@ -92,6 +92,15 @@ pub fn honour_ignore_files(honour: bool) {
     HONOUR_IGNORE_FILES.store(honour, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// The paths a command was given, or the current folder when it was given none.
+pub fn or_current_folder(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    }
+}
+
 /// Expands the command-line paths: `-` is stdin, a file is taken as given (whatever its
 /// extension, a FIFO included), a folder is walked for the files `wanted` accepts
 /// (`is_yaml`, `is_sql`), skipping hidden entries, what `.gitignore` ignores (unless

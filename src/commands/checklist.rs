@@ -19,11 +19,7 @@ pub fn run(args: &ChecklistArgs) -> u8 {
             return exit::INPUT_ERROR;
         }
     };
-    let paths = if args.paths.is_empty() {
-        vec![std::path::PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = crate::input::or_current_folder(&args.paths);
     let workspace = crate::workspace::read(&paths, &config);
     let manifest_findings = crate::lint::lint(&workspace, &config);
     let migrations = (!args.migrations.is_empty()).then(|| {
@@ -146,7 +142,7 @@ fn json(items: &[Checked], errors: &[String]) -> String {
 }
 
 fn markdown(items: &[Checked]) -> String {
-    let cell = |t: &str| t.replace('|', "\\|").replace(['\n', '\r'], " ");
+    let cell = crate::output::markdown_cell;
     let mut out = format!(
         "## Zero-downtime checklist\n\n{}\n\n| | item | verdict | why |\n|---|---|---|---|\n",
         tally(items)

@@ -28,11 +28,7 @@ pub fn run(args: &LintArgs) -> u8 {
     for warning in &config.warnings {
         eprintln!("{warning}");
     }
-    let paths = if args.paths.is_empty() {
-        vec![std::path::PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = crate::input::or_current_folder(&args.paths);
     let workspace = crate::workspace::read(&paths, &config);
     let diagnostics = lint(&workspace, &config);
     let report = Report::new(

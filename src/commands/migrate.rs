@@ -34,11 +34,7 @@ fn load_config(report: &ReportArgs) -> Result<Config, u8> {
 
 /// Reads the migrations the arguments name (default: the current folder).
 fn read_migrations(args: &MigrationArgs, options: &Options, config: &Config) -> MigrationSet {
-    let paths = if args.paths.is_empty() {
-        vec![std::path::PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = crate::input::or_current_folder(&args.paths);
     crate::sql::read(&paths, options, config)
 }
 

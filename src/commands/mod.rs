@@ -117,11 +117,7 @@ pub fn read_for_edit(
             eprintln!("{e}");
             exit::INPUT_ERROR
         })?;
-    let paths = if args.paths.is_empty() {
-        vec![std::path::PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = crate::input::or_current_folder(&args.paths);
     let workspace = crate::workspace::read(&paths, &config);
     if !workspace.errors.is_empty() {
         for error in &workspace.errors {
@@ -218,13 +214,10 @@ fn run_live(
 ) -> u8 {
     use crate::ops::live::moves::{Failure, Options};
     let kubectl = live.kubectl();
-    let namespace = live
-        .namespace
-        .clone()
-        .unwrap_or_else(|| "default".to_string());
+    let namespace = live.default_namespace();
     let options = Options {
         kubectl: &kubectl,
-        namespace: &namespace,
+        namespace,
         force,
         wait: live.wait,
         timeout: live.timeout,
@@ -265,11 +258,8 @@ pub fn apply_live(
         Ok(workspace) => workspace,
         Err(code) => return code,
     };
-    let namespace = live
-        .namespace
-        .clone()
-        .unwrap_or_else(|| "default".to_string());
-    let planned = match compute(&workspace, &namespace) {
+    let namespace = live.default_namespace();
+    let planned = match compute(&workspace, namespace) {
         Ok(planned) => planned,
         Err(error) => {
             eprintln!("error: {error}");
@@ -307,7 +297,7 @@ pub fn release_live(
         }
     };
     if let Some(rollout) = rollout {
-        let namespace = live.namespace.as_deref().unwrap_or("default");
+        let namespace = live.default_namespace();
         let (patches, serving, done): (_, _, fn(&serde_json::Value) -> _) = if rollback.is_some() {
             (argo::abort_patches(), Vec::new(), argo::aborted)
         } else {
@@ -330,11 +320,8 @@ pub fn release_live(
     if let (Some(to_revision), Some(_)) = (rollback, &live.name) {
         return undo(to_revision);
     }
-    let namespace = live
-        .namespace
-        .clone()
-        .unwrap_or_else(|| "default".to_string());
-    match (compute(&workspace, &namespace), rollback) {
+    let namespace = live.default_namespace();
+    match (compute(&workspace, namespace), rollback) {
         (Ok(planned), _) => run_live(live, force, &|options, log| {
             moves::traffic(options, &workspace, &planned, log)
         }),

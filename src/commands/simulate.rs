@@ -26,11 +26,7 @@ pub fn run(args: &SimulateArgs) -> u8 {
             return exit::INPUT_ERROR;
         }
     };
-    let paths = if args.paths.is_empty() {
-        vec![std::path::PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = crate::input::or_current_folder(&args.paths);
     let (inputs, collect_errors) =
         input::collect(&paths, &input::is_yaml, &|path| config.is_excluded(path));
     let mut workspace = Workspace::default();

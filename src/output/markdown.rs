@@ -9,7 +9,7 @@ use super::Report;
 use crate::lint::Diagnostic;
 
 /// A table cell: pipes escaped, lines joined (a newline would end the row).
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\r', '\n'], " ")

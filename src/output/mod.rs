@@ -7,6 +7,7 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+pub(crate) use markdown::cell as markdown_cell;
 pub mod paths;
 mod sarif;
 
