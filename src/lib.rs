@@ -12,6 +12,7 @@ pub mod k8s;
 pub mod lint;
 pub mod ops;
 pub mod output;
+pub mod parallel;
 pub mod render;
 pub mod rules;
 pub mod severity;

@@ -29,32 +29,55 @@ pub struct Diagnostic {
 
 pub fn lint(workspace: &Workspace, config: &Config) -> Vec<Diagnostic> {
     let context = Context::new(&workspace.objects, &workspace.files, config);
-    let mut findings = Vec::new();
-    for rule in RULES.iter() {
+    let parallel = workspace
+        .files
+        .iter()
+        .map(|f| f.source.text.len())
+        .sum::<usize>()
+        >= crate::parallel::PARALLEL_BYTES;
+    let timings = std::env::var_os(RULE_TIMINGS).is_some();
+    // Rules only read the context: they run side by side, each into its own list, and the
+    // lists are joined in registry order, so the result does not depend on the threads.
+    let per_rule = crate::parallel::map_ref(RULES.as_slice(), parallel, |rule| {
         let meta = rule.meta();
         let Level::On(severity) = config.level(meta.id, meta.severity) else {
-            continue;
+            return Vec::new();
         };
-        let first = findings.len();
+        let started = std::time::Instant::now();
+        let mut findings = Vec::new();
         rule.check(&context, &mut Sink::new(meta, &mut findings));
+        if timings {
+            eprintln!(
+                "rule-timing {:>10.3} ms {:>7} findings  {}",
+                started.elapsed().as_secs_f64() * 1000.0,
+                findings.len(),
+                meta.id
+            );
+        }
         // A level set in the config wins; otherwise each finding keeps the severity the
         // rule gave it (the rule's default unless it chose one per finding).
         if config.levels.contains_key(meta.id) {
-            for finding in &mut findings[first..] {
+            for finding in &mut findings {
                 finding.severity = severity;
             }
         }
-    }
-    let mut diagnostics: Vec<Diagnostic> = findings
-        .into_iter()
-        .map(|finding| locate(workspace, finding))
-        .filter(|diagnostic| !is_suppressed(workspace, diagnostic))
-        .collect();
+        findings
+    });
+    let findings: Vec<Finding> = per_rule.into_iter().flatten().collect();
+    let mut diagnostics: Vec<Diagnostic> =
+        crate::parallel::map(findings, parallel, |finding| locate(workspace, finding))
+            .into_iter()
+            .filter(|diagnostic| !is_suppressed(workspace, diagnostic))
+            .collect();
     order(&mut diagnostics, &|file| {
         workspace.files[file].source.name.as_str()
     });
     diagnostics
 }
+
+/// Set (to anything) in the environment, each rule's time and finding count go to stderr:
+/// what `bench/` reads to show every rule's scaling curve.
+pub const RULE_TIMINGS: &str = "ZERODOWN_RULE_TIMINGS";
 
 /// The output order (DESIGN: by file, line, column, rule), one copy of each finding.
 /// `file_name` names a diagnostic's file index.

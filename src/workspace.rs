@@ -2,9 +2,6 @@
 
 use serde_json::Value;
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crate::input::{self, Input, InputError};
 use crate::k8s::Object;
 use crate::source::SourceFile;
@@ -93,53 +90,19 @@ pub fn parse_file(source: SourceFile) -> ParsedFile {
         .iter()
         .map(|e| InputError::at(&source, e.offset, &explain_yaml_error(&source, e)))
         .collect();
+    // Typing an object (k8s-openapi deserialization, load-time checks) is independent per
+    // document: a large stream does it on every core.
+    let parallel = source.text.len() >= crate::parallel::PARALLEL_BYTES;
+    let documents: Vec<(usize, yaml::Document)> = documents.into_iter().enumerate().collect();
     let mut objects = Vec::new();
     let mut skipped_documents = 0;
     let mut infos = Vec::with_capacity(documents.len());
-    for (doc_index, document) in documents.into_iter().enumerate() {
-        let mut value = document.value;
-        if let Some(problem) = malformed_identity(&value) {
-            let mut object = Object::new(0, doc_index, String::new(), value);
-            object.invalid.push(problem);
-            objects.push(object);
-            infos.push(DocumentInfo {
-                spans: document.spans,
-                helm_source: document.helm_source,
-            });
-            continue;
-        }
-        match object_identity(&value) {
-            None => skipped_documents += 1,
-            Some((_, kind)) if is_list(kind, &value) => {
-                let items = match value.get_mut("items").map(Value::take) {
-                    Some(Value::Array(items)) => items,
-                    _ => Vec::new(),
-                };
-                for (i, item) in items.into_iter().enumerate() {
-                    if object_identity(&item).is_none() {
-                        skipped_documents += 1;
-                        continue;
-                    }
-                    objects.push(Object::new(0, doc_index, format!("/items/{i}"), item));
-                }
-            }
-            Some(_) => objects.push(Object::new(0, doc_index, String::new(), value)),
-        }
-        for duplicate in document.duplicate_keys {
-            let owner = objects
-                .iter_mut()
-                .rev()
-                .take_while(|o| o.doc == doc_index)
-                .find(|o| duplicate.pointer.starts_with(&format!("{}/", o.base)));
-            // A duplicate outside any object (in a values file) is not ours to report.
-            if let Some(object) = owner {
-                object.duplicate_keys.push(duplicate);
-            }
-        }
-        infos.push(DocumentInfo {
-            spans: document.spans,
-            helm_source: document.helm_source,
-        });
+    for read in crate::parallel::map(documents, parallel, |(index, document)| {
+        read_document(index, document)
+    }) {
+        objects.extend(read.objects);
+        skipped_documents += read.skipped;
+        infos.push(read.info);
     }
     errors.sort_by_key(|e| (e.line, e.column));
     ParsedFile {
@@ -150,6 +113,66 @@ pub fn parse_file(source: SourceFile) -> ParsedFile {
         objects,
         errors,
         skipped_documents,
+    }
+}
+
+/// What one document holds: its objects (none, one, or a List's items) and what is kept of
+/// the document itself.
+struct ReadDocument {
+    objects: Vec<Object>,
+    skipped: usize,
+    info: DocumentInfo,
+}
+
+fn read_document(doc_index: usize, document: yaml::Document) -> ReadDocument {
+    let info = DocumentInfo {
+        spans: document.spans,
+        helm_source: document.helm_source,
+    };
+    let mut value = document.value;
+    let mut objects = Vec::new();
+    let mut skipped = 0;
+    if let Some(problem) = malformed_identity(&value) {
+        let mut object = Object::new(0, doc_index, String::new(), value);
+        object.invalid.push(problem);
+        objects.push(object);
+        return ReadDocument {
+            objects,
+            skipped,
+            info,
+        };
+    }
+    match object_identity(&value) {
+        None => skipped += 1,
+        Some((_, kind)) if is_list(kind, &value) => {
+            let items = match value.get_mut("items").map(Value::take) {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            };
+            for (i, item) in items.into_iter().enumerate() {
+                if object_identity(&item).is_none() {
+                    skipped += 1;
+                    continue;
+                }
+                objects.push(Object::new(0, doc_index, format!("/items/{i}"), item));
+            }
+        }
+        Some(_) => objects.push(Object::new(0, doc_index, String::new(), value)),
+    }
+    for duplicate in document.duplicate_keys {
+        let owner = objects
+            .iter_mut()
+            .rev()
+            .find(|o| duplicate.pointer.starts_with(&format!("{}/", o.base)));
+        // A duplicate outside any object (in a values file) is not ours to report.
+        if let Some(object) = owner {
+            object.duplicate_keys.push(duplicate);
+        }
+    }
+    ReadDocument {
+        objects,
+        skipped,
+        info,
     }
 }
 
@@ -235,30 +258,5 @@ pub fn read(paths: &[std::path::PathBuf], config: &crate::config::Config) -> Wor
 
 /// Reads and parses every input, on as many threads as there are cores, keeping input order.
 fn parse_inputs(inputs: &[Input]) -> Vec<Result<ParsedFile, InputError>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(inputs.len().max(1));
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<ParsedFile, InputError>>>> =
-        Mutex::new((0..inputs.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(input) = inputs.get(i) else { break };
-                    let parsed = input::read(input).map(parse_file);
-                    results
-                        .lock()
-                        .expect("no worker panics while holding the lock")[i] = Some(parsed);
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .expect("workers are done")
-        .into_iter()
-        .flatten()
-        .collect()
+    crate::parallel::map_ref(inputs, true, |input| input::read(input).map(parse_file))
 }

@@ -34,77 +34,51 @@ pub struct YamlError {
     pub message: String,
 }
 
-/// Streams at least this large are parsed on several threads, a run of documents each.
-const PARALLEL_BYTES: usize = 4 * 1024 * 1024;
-
 /// Parses every document of `text`. A syntax error loses only the document it is in.
+/// Documents are parsed independently, so a large stream is parsed on several threads.
 pub fn load(text: &str) -> (Vec<Document>, Vec<YamlError>) {
     let chunks = split::split_documents(text);
-    // Asked once: the standard library reads the cgroup limits on every call.
-    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let threads =
-        *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if text.len() < PARALLEL_BYTES || threads < 2 || chunks.len() < 2 {
-        return load_chunks(text, &chunks);
-    }
-    let per_thread = chunks.len().div_ceil(threads);
-    let parts: Vec<(Vec<Document>, Vec<YamlError>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .chunks(per_thread)
-            .map(|group| scope.spawn(move || load_chunks(text, group)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    let mut documents = Vec::new();
+    let parallel = text.len() >= crate::parallel::PARALLEL_BYTES;
+    let mut documents = Vec::with_capacity(chunks.len());
     let mut errors = Vec::new();
-    for (docs, errs) in parts {
+    for (docs, error) in crate::parallel::map(chunks, parallel, |chunk| load_chunk(text, chunk)) {
         documents.extend(docs);
-        errors.extend(errs);
+        errors.extend(error);
     }
     (documents, errors)
 }
 
-fn load_chunks(text: &str, chunks: &[split::Chunk]) -> (Vec<Document>, Vec<YamlError>) {
-    let mut documents = Vec::new();
-    let mut errors = Vec::new();
-    for &chunk in chunks {
-        let helm_source = split::helm_source(&text[chunk.start..chunk.end]);
-        let (built, error) = match build::build_documents(text, chunk, None) {
-            (built, Some(error)) => match relax::reindent_quoted_continuations(text, chunk) {
-                // saphyr rejects what go-yaml accepts in one known case; retry on a copy
-                // whose continuation lines are indented, with offsets mapped back.
-                Some(relaxed) => match build::build_documents(text, chunk, Some(&relaxed)) {
-                    (again, None) => (again, None),
-                    _ => (built, Some(error)),
-                },
-                None => (built, Some(error)),
+fn load_chunk(text: &str, chunk: split::Chunk) -> (Vec<Document>, Option<YamlError>) {
+    let helm_source = split::helm_source(&text[chunk.start..chunk.end]);
+    let (built, error) = match build::build_documents(text, chunk, None) {
+        (built, Some(error)) => match relax::reindent_quoted_continuations(text, chunk) {
+            // saphyr rejects what go-yaml accepts in one known case; retry on a copy
+            // whose continuation lines are indented, with offsets mapped back.
+            Some(relaxed) => match build::build_documents(text, chunk, Some(&relaxed)) {
+                (again, None) => (again, None),
+                _ => (built, Some(error)),
             },
-            ok => ok,
-        };
-        // An explicit `---` with nothing after it is an empty (null) document: nothing to lint.
-        for doc in built.into_iter().filter(|d| !d.value.is_null()) {
-            documents.push(Document {
-                value: doc.value,
-                spans: doc.spans,
-                chunk: Span::new(chunk.start, chunk.end),
-                helm_source: helm_source.clone(),
-                duplicate_keys: doc.duplicate_keys,
-            });
-        }
-        if let Some(error) = error {
-            errors.push(YamlError {
-                offset: error.offset,
-                message: error.message,
-            });
-        }
-    }
-    (documents, errors)
+            None => (built, Some(error)),
+        },
+        ok => ok,
+    };
+    // An explicit `---` with nothing after it is an empty (null) document: nothing to lint.
+    let documents = built
+        .into_iter()
+        .filter(|d| !d.value.is_null())
+        .map(|doc| Document {
+            value: doc.value,
+            spans: doc.spans,
+            chunk: Span::new(chunk.start, chunk.end),
+            helm_source: helm_source.clone(),
+            duplicate_keys: doc.duplicate_keys,
+        })
+        .collect();
+    let error = error.map(|error| YamlError {
+        offset: error.offset,
+        message: error.message,
+    });
+    (documents, error)
 }
 
 #[cfg(test)]
