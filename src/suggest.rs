@@ -3,8 +3,16 @@
 /// The closest candidate to `word`, if it is close enough to be a likely typo.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
+    let chars = word.chars().count();
     candidates
         .into_iter()
+        // The distance is at least the difference in length: a candidate too much longer or
+        // shorter is out of reach without computing it (names are compared with thousands
+        // of others in a large namespace).
+        .filter(|candidate| {
+            let other = candidate.chars().count();
+            chars.abs_diff(other) <= (candidate.len().max(word.len()) / 3).max(1)
+        })
         .map(|candidate| {
             // Case-only differences (`readinessprobe`) are the most likely typo of all.
             let distance = if candidate.to_ascii_lowercase() == lower {

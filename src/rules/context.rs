@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::Value;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
+use super::selector_index::{SelectorIndex, owned_pairs};
 use crate::config::Config;
 use crate::k8s::labels::map_selector_matches;
 use crate::k8s::workload::{PodTemplate, pod_template};
@@ -14,17 +15,18 @@ use crate::workspace::LoadedFile;
 
 pub use crate::k8s::api_group;
 
+/// The selector of a core Service, when it has one.
+fn service_selector(service: &Object) -> Option<&BTreeMap<String, String>> {
+    let Some(Typed::Service(service)) = &service.typed else {
+        return None;
+    };
+    service.spec.as_ref().and_then(|s| s.selector.as_ref())
+}
+
 /// Whether `service` is a core Service whose selector selects pods labelled `labels` (a
 /// Service without a selector selects nothing: its endpoints are managed by hand).
 pub fn service_selects(service: &Object, labels: &BTreeMap<String, String>) -> bool {
-    let Some(Typed::Service(service)) = &service.typed else {
-        return false;
-    };
-    service
-        .spec
-        .as_ref()
-        .and_then(|s| s.selector.as_ref())
-        .is_some_and(|selector| map_selector_matches(selector, labels))
+    service_selector(service).is_some_and(|selector| map_selector_matches(selector, labels))
 }
 
 /// A workload's pod template, with the object that owns it.
@@ -38,9 +40,34 @@ pub struct PodOwner<'a> {
 struct Index<'a> {
     /// namespace → API group → kind → objects (nested so lookups borrow plain `&str`s).
     by_kind: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<&'a Object>>>>,
+    /// (namespace, API group, kind, name) → the first such object in input order.
+    by_name: HashMap<(&'a str, &'a str, &'a str, &'a str), &'a Object>,
     pods: HashMap<&'a str, Vec<PodOwner<'a>>>,
     /// namespace → label key → value → indices into `pods[namespace]`.
     pods_by_label: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>,
+    /// (namespace, target kind, target name) → the HPAs (autoscaling group), then the KEDA
+    /// ScaledObjects, whose `scaleTargetRef` names it; the group is checked on lookup.
+    autoscalers: HashMap<(&'a str, &'a str, &'a str), Vec<Autoscaler<'a>>>,
+    /// namespace → its core Services with a selector, in input order, indexed so a
+    /// workload's labels find the Services that can select it.
+    services: HashMap<&'a str, SelectorIndex<&'a Object>>,
+}
+
+/// An HPA or KEDA ScaledObject and the API group its `scaleTargetRef` names, if it names one.
+struct Autoscaler<'a> {
+    object: &'a Object,
+    target_group: Option<&'a str>,
+    is_hpa: bool,
+}
+
+/// `spec.scaleTargetRef.KEY` of an autoscaler, when it is a string.
+fn scale_target<'a>(autoscaler: &'a Object, key: &str) -> Option<&'a str> {
+    autoscaler
+        .value
+        .get("spec")?
+        .get("scaleTargetRef")?
+        .get(key)?
+        .as_str()
 }
 
 pub struct Context<'a> {
@@ -78,10 +105,48 @@ fn replacements(objects: &[Object], config: &Config) -> HashMap<usize, usize> {
     replaced
 }
 
+/// The HPAs (autoscaling group) of every namespace, then its KEDA ScaledObjects (whose
+/// target kind defaults to Deployment), keyed by what they target.
+fn autoscaler_index<'a>(
+    by_kind: &HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<&'a Object>>>>,
+) -> HashMap<(&'a str, &'a str, &'a str), Vec<Autoscaler<'a>>> {
+    let mut index: HashMap<_, Vec<Autoscaler<'a>>> = HashMap::new();
+    for (&namespace, groups) in by_kind {
+        let of = |group: &str, kind: &str| {
+            groups
+                .get(group)
+                .and_then(|kinds| kinds.get(kind))
+                .map_or(&[][..], Vec::as_slice)
+        };
+        let hpas = of("autoscaling", "HorizontalPodAutoscaler").iter();
+        let keda = of("keda.sh", "ScaledObject").iter();
+        for (&object, is_hpa) in hpas.map(|o| (o, true)).chain(keda.map(|o| (o, false))) {
+            let kind = match scale_target(object, "kind") {
+                Some(kind) => kind,
+                None if is_hpa => continue,
+                None => "Deployment",
+            };
+            let Some(name) = scale_target(object, "name") else {
+                continue;
+            };
+            index
+                .entry((namespace, kind, name))
+                .or_default()
+                .push(Autoscaler {
+                    object,
+                    target_group: scale_target(object, "apiVersion").map(api_group),
+                    is_hpa,
+                });
+        }
+    }
+    index
+}
+
 impl<'a> Context<'a> {
     pub fn new(objects: &'a [Object], files: &'a [LoadedFile], config: &'a Config) -> Self {
         let mut index = Index::default();
         let replaced = replacements(objects, config);
+        let mut services: HashMap<&str, Vec<&Object>> = HashMap::new();
         // The index holds what `kubectl apply` leaves: the last of each duplicate.
         for object in objects.iter().filter(|o| !replaced.contains_key(&o.index)) {
             let namespace = object.namespace_or(&config.namespace);
@@ -94,6 +159,15 @@ impl<'a> Context<'a> {
                 .entry(&object.kind)
                 .or_default()
                 .push(object);
+            index
+                .by_name
+                .entry((
+                    namespace,
+                    api_group(&object.api_version),
+                    &object.kind,
+                    &object.name,
+                ))
+                .or_insert(object);
             if let Some(pod) = pod_template(object) {
                 let pods = index.pods.entry(namespace).or_default();
                 let by_label = index.pods_by_label.entry(namespace).or_default();
@@ -107,7 +181,20 @@ impl<'a> Context<'a> {
                 }
                 pods.push(PodOwner { object, pod });
             }
+            if service_selector(object).is_some_and(|s| !s.is_empty()) {
+                services.entry(namespace).or_default().push(object);
+            }
         }
+        index.autoscalers = autoscaler_index(&index.by_kind);
+        index.services = services
+            .into_iter()
+            .map(|(namespace, services)| {
+                let pairs = |service: &&'a Object| {
+                    owned_pairs(service_selector(service).into_iter().flatten())
+                };
+                (namespace, SelectorIndex::new(services, pairs))
+            })
+            .collect();
         Context {
             objects,
             files,
@@ -155,12 +242,13 @@ impl<'a> Context<'a> {
         !self.of_kind(namespace, group, kind).is_empty()
     }
 
-    /// The object of that kind and name in that namespace, if the input holds it.
+    /// The object of that kind and name in that namespace, if the input holds it (the
+    /// first in input order when several files define it).
     pub fn find(&self, namespace: &str, group: &str, kind: &str, name: &str) -> Option<&'a Object> {
-        self.of_kind(namespace, group, kind)
-            .iter()
+        self.index
+            .by_name
+            .get(&(namespace, group, kind, name))
             .copied()
-            .find(|o| o.name == name)
     }
 
     /// Every pod template in the namespace: Deployments, StatefulSets, DaemonSets,
@@ -169,23 +257,46 @@ impl<'a> Context<'a> {
         self.index.pods.get(namespace).map_or(&[], Vec::as_slice)
     }
 
-    /// The pod templates of the namespace labelled `key: value`: the first cut for matching
-    /// a selector, so a selector is checked against the templates that can match it.
-    pub fn pod_templates_labelled(
+    /// The pod templates of the namespace that carry every one of `pairs`, or a superset
+    /// of them: those filed under the least common pair (a pod missing any pair cannot
+    /// carry them all). With no pair, every template. Input order either way.
+    fn pod_templates_carrying<'l>(
         &self,
         namespace: &str,
-        key: &str,
-        value: &str,
-    ) -> impl Iterator<Item = &PodOwner<'a>> + '_ {
+        pairs: impl Iterator<Item = (&'l str, &'l str)>,
+    ) -> Box<dyn Iterator<Item = &PodOwner<'a>> + '_> {
         let pods = self.pod_templates(namespace);
-        self.index
-            .pods_by_label
-            .get(namespace)
-            .and_then(|by_key| by_key.get(key))
-            .and_then(|by_value| by_value.get(value))
+        let by_key = self.index.pods_by_label.get(namespace);
+        let mut smallest: Option<&[usize]> = None;
+        for (key, value) in pairs {
+            let bucket = by_key
+                .and_then(|by_key| by_key.get(key))
+                .and_then(|by_value| by_value.get(value))
+                .map_or(&[][..], Vec::as_slice);
+            if smallest.is_none_or(|s| bucket.len() < s.len()) {
+                smallest = Some(bucket);
+            }
+        }
+        match smallest {
+            Some(bucket) => Box::new(bucket.iter().map(move |&i| &pods[i])),
+            None => Box::new(pods.iter()),
+        }
+    }
+
+    /// The pod templates of the namespace that `selector` may select: a superset of those
+    /// carrying all its `matchLabels` (every pod template when it has none). Input order;
+    /// the caller still matches the whole selector.
+    pub fn pod_templates_selectable(
+        &self,
+        namespace: &str,
+        selector: Option<&LabelSelector>,
+    ) -> Box<dyn Iterator<Item = &PodOwner<'a>> + '_> {
+        let pairs = selector
+            .and_then(|s| s.match_labels.as_ref())
             .into_iter()
             .flatten()
-            .map(move |&i| &pods[i])
+            .map(|(k, v)| (k.as_str(), v.as_str()));
+        self.pod_templates_carrying(namespace, pairs)
     }
 
     /// Whether any pod template of the namespace carries every `key: value` of `labels`
@@ -195,46 +306,67 @@ impl<'a> Context<'a> {
         namespace: &str,
         labels: &BTreeMap<String, String>,
     ) -> bool {
-        let Some((key, value)) = labels.iter().next() else {
-            return false;
-        };
-        self.pod_templates_labelled(namespace, key, value)
-            .any(|owner| map_selector_matches(labels, owner.pod.labels))
+        !labels.is_empty()
+            && self
+                .pod_templates_carrying(
+                    namespace,
+                    labels.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                )
+                .any(|owner| map_selector_matches(labels, owner.pod.labels))
     }
 
-    /// Services in `object`'s namespace whose selector selects pods labelled `labels`.
+    /// Services in `object`'s namespace whose selector selects pods labelled `labels`, in
+    /// input order.
     pub fn services_selecting(
         &self,
         object: &'a Object,
         labels: &'a BTreeMap<String, String>,
     ) -> impl Iterator<Item = &'a Object> + '_ {
-        self.of_kind(self.namespace(object), "", "Service")
-            .iter()
-            .copied()
+        let candidates: Vec<&'a Object> = self
+            .index
+            .services
+            .get(self.namespace(object))
+            .map(|index| {
+                index
+                    .candidates(labels.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                    .copied()
+                    .collect()
+            })
+            .unwrap_or_default();
+        candidates
+            .into_iter()
             .filter(move |candidate| service_selects(candidate, labels))
+    }
+
+    /// The autoscalers whose `scaleTargetRef` names `object`'s kind and name, in its
+    /// namespace, and its API group when the reference gives one: HPAs first (autoscaling
+    /// group), then KEDA ScaledObjects, each in input order.
+    fn autoscalers_of(&self, object: &'a Object) -> impl Iterator<Item = &Autoscaler<'a>> + '_ {
+        let group = api_group(&object.api_version);
+        self.index
+            .autoscalers
+            .get(&(
+                self.namespace(object),
+                object.kind.as_str(),
+                object.name.as_str(),
+            ))
+            .into_iter()
+            .flatten()
+            .filter(move |a| a.target_group.is_none_or(|g| g == group))
     }
 
     /// HorizontalPodAutoscalers (autoscaling/v1 or v2) in `object`'s namespace whose
     /// `scaleTargetRef` names its kind, name and, when the reference gives one, API group.
     pub fn hpas_targeting(&self, object: &'a Object) -> impl Iterator<Item = &'a Object> + '_ {
-        let group = api_group(&object.api_version);
-        self.of_kind(
-            self.namespace(object),
-            "autoscaling",
-            "HorizontalPodAutoscaler",
-        )
-        .iter()
-        .copied()
-        .filter(move |hpa| {
-            let target = |key: &str| {
-                hpa.value
-                    .pointer(&format!("/spec/scaleTargetRef/{key}"))
-                    .and_then(Value::as_str)
-            };
-            target("kind") == Some(object.kind.as_str())
-                && target("name") == Some(object.name.as_str())
-                && target("apiVersion").is_none_or(|v| api_group(v) == group)
-        })
+        self.autoscalers_of(object)
+            .filter(|a| a.is_hpa)
+            .map(|a| a.object)
+    }
+
+    /// Every autoscaler targeting `object`: its HPAs, then KEDA ScaledObjects (which create
+    /// such an HPA; their target kind defaults to Deployment).
+    pub fn autoscalers_targeting(&self, object: &'a Object) -> Vec<&'a Object> {
+        self.autoscalers_of(object).map(|a| a.object).collect()
     }
 }
 

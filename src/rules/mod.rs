@@ -6,6 +6,7 @@ pub mod jobs;
 pub mod k8s;
 pub mod replicas;
 pub mod selection;
+pub mod selector_index;
 pub mod traffic;
 
 pub use context::Context;

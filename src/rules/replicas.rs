@@ -5,7 +5,6 @@ use serde_json::Value;
 
 use crate::k8s::Object;
 use crate::rules::Context;
-use crate::rules::context::api_group;
 
 /// Deployments, StatefulSets and Argo Rollouts: the long-running workloads whose replica
 /// count is theirs to set (DaemonSets run one pod per node).
@@ -28,31 +27,9 @@ pub fn declared_replicas(object: &Object) -> Option<i64> {
 /// The autoscalers in the input that target `object`: HorizontalPodAutoscalers
 /// (autoscaling/v1, v2, v2beta*) whose `scaleTargetRef` names its kind, name and, when the
 /// reference gives one, API group; and KEDA `ScaledObject`s (which create such an HPA; their
-/// target kind defaults to Deployment).
+/// target kind defaults to Deployment). Looked up in the run's index, built once.
 pub fn autoscalers_for<'a>(context: &Context<'a>, object: &'a Object) -> Vec<&'a Object> {
-    let group = api_group(&object.api_version);
-    let reference = |autoscaler: &'a Object, key: &str| {
-        autoscaler
-            .value
-            .pointer(&format!("/spec/scaleTargetRef/{key}"))
-            .and_then(Value::as_str)
-    };
-    let group_matches = move |autoscaler: &'a Object| {
-        reference(autoscaler, "apiVersion").is_none_or(|v| api_group(v) == group)
-    };
-    let mut autoscalers: Vec<&'a Object> = context.hpas_targeting(object).collect();
-    autoscalers.extend(
-        context
-            .of_kind(context.namespace(object), "keda.sh", "ScaledObject")
-            .iter()
-            .copied()
-            .filter(|scaled| {
-                reference(scaled, "kind").unwrap_or("Deployment") == object.kind
-                    && reference(scaled, "name") == Some(object.name.as_str())
-                    && group_matches(scaled)
-            }),
-    );
-    autoscalers
+    context.autoscalers_targeting(object)
 }
 
 /// The minimum replica count an autoscaler keeps: an HPA's `minReplicas` (default 1), a

@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::migration::{
     ARGO_HOOK, HELM_HOOK, annotation_list, job, job_containers, migration_reason, sync_wave,
@@ -55,12 +55,35 @@ fn is_long_running_workload(object: &Object) -> bool {
     ) || (object.kind == "Rollout" && object.api_version.starts_with("argoproj.io/"))
 }
 
+/// The long-running workloads' pod templates (positions in `templates`) by the image
+/// repositories of their containers.
+fn long_running_by_repository(templates: &[PodOwner<'_>]) -> HashMap<String, Vec<usize>> {
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (position, owner) in templates.iter().enumerate() {
+        if owner.pod.runs_to_completion || !is_long_running_workload(owner.object) {
+            continue;
+        }
+        let repositories: BTreeSet<String> = owner
+            .pod
+            .spec
+            .containers
+            .iter()
+            .filter_map(|c| c.image.as_deref().and_then(repository))
+            .collect();
+        for repository in repositories {
+            index.entry(repository).or_default().push(position);
+        }
+    }
+    index
+}
+
 impl Rule for MigrationJobUnordered {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
+        let mut by_namespace: HashMap<&str, HashMap<String, Vec<usize>>> = HashMap::new();
         for object in context.objects {
             let (Some(typed), Some(reason)) = (job(object), migration_reason(object)) else {
                 continue;
@@ -73,12 +96,23 @@ impl Rule for MigrationJobUnordered {
             if repositories.is_empty() || typed.metadata.name.is_none() {
                 continue;
             }
+            let namespace = context.namespace(object);
+            let templates = context.pod_templates(namespace);
+            let by_repository = by_namespace
+                .entry(namespace)
+                .or_insert_with(|| long_running_by_repository(templates));
+            // The workloads running one of the Job's repositories, in input order.
+            let mut candidates: Vec<usize> = repositories
+                .iter()
+                .filter_map(|r| by_repository.get(r))
+                .flatten()
+                .copied()
+                .collect();
+            candidates.sort_unstable();
+            candidates.dedup();
             let mut workloads = Vec::new();
             let mut shared = BTreeSet::new();
-            for owner in context.pod_templates(context.namespace(object)) {
-                if owner.pod.runs_to_completion || !is_long_running_workload(owner.object) {
-                    continue;
-                }
+            for owner in candidates.into_iter().map(|i| &templates[i]) {
                 let same: Vec<String> = owner
                     .pod
                     .spec

@@ -214,7 +214,12 @@ pub struct Pdb<'a> {
     pub unreadable: bool,
 }
 
-impl Pdb<'_> {
+impl<'a> Pdb<'a> {
+    /// The `matchLabels` of its selector, when it has any.
+    pub fn match_labels(&self) -> Option<&BTreeMap<String, String>> {
+        self.selector.as_ref().and_then(|s| s.match_labels.as_ref())
+    }
+
     pub fn selects(&self, labels: &BTreeMap<String, String>) -> bool {
         !self.unreadable
             && self

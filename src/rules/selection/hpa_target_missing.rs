@@ -54,7 +54,7 @@ impl Rule for HpaTargetMissing {
             };
             let namespace = context.namespace(hpa);
             let peers = context.of_kind(namespace, group, kind);
-            if peers.is_empty() || peers.iter().any(|o| o.name == name) {
+            if peers.is_empty() || context.find(namespace, group, kind, name).is_some() {
                 continue;
             }
             let suggestion = did_you_mean_name(name, peers.iter().map(|o| o.name.as_str()));

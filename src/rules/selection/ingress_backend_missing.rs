@@ -191,7 +191,8 @@ impl Rule for IngressBackendMissing {
                 if services.is_empty() {
                     continue;
                 }
-                let Some(service) = services.iter().find(|s| s.name == backend.name) else {
+                let Some(service) = context.find(backend.namespace, "", "Service", backend.name)
+                else {
                     if operator_may_create_service(context, backend.namespace, backend.name) {
                         continue;
                     }

@@ -1,3 +1,5 @@
+use std::collections::{HashMap, HashSet};
+
 use super::common::{Amount, Pdb, is_scalable_workload, pod_labels, read_pdb};
 use crate::k8s::Object;
 use crate::rules::k8s::serving::workload_ref;
@@ -14,22 +16,18 @@ static META: RuleMeta = rule_meta!(
 
 /// The workloads a PDB selects in the input, with their replica counts; `None` when it
 /// selects pods whose count the input does not tell (DaemonSets, Jobs, bare Pods).
-fn selected<'a>(context: &Context<'a>, pdb: &Pdb<'a>) -> Option<Vec<(&'a Object, i64)>> {
+fn selected<'a>(
+    context: &Context<'a>,
+    pdb: &Pdb<'a>,
+    borrowing: &Borrowing<'a>,
+) -> Option<Vec<(&'a Object, i64)>> {
     let namespace = context.namespace(pdb.object);
-    let rollouts = context.of_kind(namespace, "argoproj.io", "Rollout");
     // A Deployment that a Rollout borrows its template from is scaled by the Rollout.
-    let borrowed: Vec<&str> = rollouts.iter().filter_map(|r| workload_ref(r)).collect();
     let owners = context
-        .pod_templates(namespace)
-        .iter()
+        .pod_templates_selectable(namespace, pdb.selector.as_ref())
         .map(|owner| owner.object)
-        .filter(|o| !(o.kind == "Deployment" && borrowed.contains(&o.name.as_str())))
-        .chain(
-            rollouts
-                .iter()
-                .copied()
-                .filter(|r| workload_ref(r).is_some()),
-        );
+        .filter(|o| !(o.kind == "Deployment" && borrowing.borrowed.contains(o.name.as_str())))
+        .chain(borrowing.rollouts.iter().copied());
     let mut found = Vec::new();
     for owner in owners {
         let Some(labels) = pod_labels(context, owner) else {
@@ -46,6 +44,26 @@ fn selected<'a>(context: &Context<'a>, pdb: &Pdb<'a>) -> Option<Vec<(&'a Object,
     Some(found)
 }
 
+/// The Rollouts of a namespace that take their pod template from a Deployment
+/// (`workloadRef`), and the names of those Deployments.
+struct Borrowing<'a> {
+    rollouts: Vec<&'a Object>,
+    borrowed: HashSet<&'a str>,
+}
+
+impl<'a> Borrowing<'a> {
+    fn of(context: &Context<'a>, namespace: &str) -> Self {
+        let rollouts: Vec<&'a Object> = context
+            .of_kind(namespace, "argoproj.io", "Rollout")
+            .iter()
+            .copied()
+            .filter(|r| workload_ref(r).is_some())
+            .collect();
+        let borrowed = rollouts.iter().filter_map(|r| workload_ref(r)).collect();
+        Borrowing { rollouts, borrowed }
+    }
+}
+
 fn describe(workloads: &[(&Object, i64)]) -> String {
     workloads
         .iter()
@@ -60,6 +78,7 @@ impl Rule for PdbBlocksEviction {
     }
 
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
+        let mut borrowing_by_namespace: HashMap<&str, Borrowing<'_>> = HashMap::new();
         for object in context.objects {
             let Some(pdb) = read_pdb(object) else {
                 continue;
@@ -97,7 +116,10 @@ impl Rule for PdbBlocksEviction {
             if pdb.unreadable || pdb.selector.is_none() {
                 continue;
             }
-            let workloads = match selected(context, &pdb) {
+            let borrowing = borrowing_by_namespace
+                .entry(context.namespace(object))
+                .or_insert_with_key(|namespace| Borrowing::of(context, namespace));
+            let workloads = match selected(context, &pdb, borrowing) {
                 Some(w) if !w.is_empty() => w,
                 // Nothing known to count: only `minAvailable: "100%"` blocks whatever
                 // it selects.

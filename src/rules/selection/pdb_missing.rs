@@ -3,6 +3,7 @@ use std::collections::HashMap;
 use super::common::{Pdb, pdbs, pod_labels};
 use crate::rules::k8s::serving::workload_serves;
 use crate::rules::replicas::{is_replicated_workload, replica_floor};
+use crate::rules::selector_index::{SelectorIndex, owned_pairs};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct PdbMissing;
@@ -70,45 +71,31 @@ impl Rule for PdbMissing {
     }
 }
 
-/// A namespace's budgets, indexed by their first `matchLabels` pair so a workload is checked
-/// against the budgets that can select it rather than against all of them.
+/// A namespace's budgets, indexed by their `matchLabels` so a workload is checked against
+/// the budgets that can select it rather than against all of them.
 struct BudgetIndex<'a> {
-    by_label: HashMap<(String, String), Vec<Pdb<'a>>>,
-    /// Budgets without `matchLabels` (expressions only, or empty): checked for every workload.
-    others: Vec<Pdb<'a>>,
+    budgets: SelectorIndex<Pdb<'a>>,
     /// A budget whose selector cannot be read might select anything: stay silent.
     any_unreadable: bool,
 }
 
 impl<'a> BudgetIndex<'a> {
     fn new(budgets: Vec<Pdb<'a>>) -> Self {
-        let mut index = BudgetIndex {
-            by_label: HashMap::new(),
-            others: Vec::new(),
-            any_unreadable: budgets.iter().any(|pdb| pdb.unreadable),
-        };
-        for pdb in budgets {
-            let first = pdb
-                .selector
-                .as_ref()
-                .and_then(|s| s.match_labels.as_ref())
-                .and_then(|labels| labels.iter().next())
-                .map(|(k, v)| (k.clone(), v.clone()));
-            match first {
-                Some(pair) => index.by_label.entry(pair).or_default().push(pdb),
-                None => index.others.push(pdb),
-            }
+        let any_unreadable = budgets.iter().any(|pdb| pdb.unreadable);
+        let budgets = SelectorIndex::new(budgets, |pdb| {
+            owned_pairs(pdb.match_labels().into_iter().flatten())
+        });
+        BudgetIndex {
+            budgets,
+            any_unreadable,
         }
-        index
     }
 
     fn covers(&self, labels: &std::collections::BTreeMap<String, String>) -> bool {
         self.any_unreadable
-            || self.others.iter().any(|pdb| pdb.selects(labels))
-            || labels.iter().any(|(k, v)| {
-                self.by_label
-                    .get(&(k.clone(), v.clone()))
-                    .is_some_and(|budgets| budgets.iter().any(|pdb| pdb.selects(labels)))
-            })
+            || self
+                .budgets
+                .candidates(labels.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .any(|pdb| pdb.selects(labels))
     }
 }

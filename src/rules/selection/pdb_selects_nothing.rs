@@ -47,18 +47,10 @@ impl Rule for PdbSelectsNothing {
             if templates.is_empty() {
                 continue;
             }
-            // A matchLabels pair narrows the templates to check; expressions alone do not.
-            let first_pair = pdb
-                .selector
-                .as_ref()
-                .and_then(|s| s.match_labels.as_ref())
-                .and_then(|labels| labels.iter().next());
-            let selects_template = match first_pair {
-                Some((key, value)) => context
-                    .pod_templates_labelled(namespace, key, value)
-                    .any(|owner| pdb.selects(owner.pod.labels)),
-                None => templates.iter().any(|owner| pdb.selects(owner.pod.labels)),
-            };
+            // The matchLabels pairs narrow the templates to check; expressions alone do not.
+            let selects_template = context
+                .pod_templates_selectable(namespace, pdb.selector.as_ref())
+                .any(|owner| pdb.selects(owner.pod.labels));
             let selects_any = selects_template
                 || argo_labels
                     .entry(namespace)

@@ -211,7 +211,7 @@ impl<'a> Namespace<'a> {
     fn new(context: &Context<'a>, namespace: &str, candidates: Vec<Candidate<'a>>) -> Self {
         let services = context.of_kind(namespace, "", "Service").to_vec();
         // Candidates by label pair, so a Service is matched against the workloads carrying
-        // its first selector pair instead of against every workload.
+        // its least common selector pair instead of against every workload.
         let mut by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
         for (i, candidate) in candidates.iter().enumerate() {
             for (key, value) in candidate.labels {
@@ -221,16 +221,23 @@ impl<'a> Namespace<'a> {
         let mut selected_by = vec![Vec::new(); candidates.len()];
         let mut selects: Vec<Vec<usize>> = Vec::with_capacity(services.len());
         for (s, service) in services.iter().enumerate() {
-            let first = match &service.typed {
-                Some(Typed::Service(svc)) => svc
-                    .spec
-                    .as_ref()
-                    .and_then(|spec| spec.selector.as_ref())
-                    .and_then(|selector| selector.iter().next()),
+            let selector = match &service.typed {
+                Some(Typed::Service(svc)) => {
+                    svc.spec.as_ref().and_then(|spec| spec.selector.as_ref())
+                }
                 _ => None,
             };
-            let chosen: Vec<usize> = first
-                .and_then(|(k, v)| by_label.get(&(k.as_str(), v.as_str())))
+            let smallest = selector.and_then(|selector| {
+                selector
+                    .iter()
+                    .map(|(k, v)| {
+                        by_label
+                            .get(&(k.as_str(), v.as_str()))
+                            .map_or(&[][..], Vec::as_slice)
+                    })
+                    .min_by_key(|bucket| bucket.len())
+            });
+            let chosen: Vec<usize> = smallest
                 .into_iter()
                 .flatten()
                 .copied()
@@ -241,11 +248,15 @@ impl<'a> Namespace<'a> {
             }
             selects.push(chosen);
         }
+        let mut position_of: HashMap<&str, usize> = HashMap::new();
+        for (s, service) in services.iter().enumerate() {
+            position_of.entry(service.name.as_str()).or_insert(s);
+        }
         let mut splits_of = vec![Vec::new(); candidates.len()];
         let mut split = 0;
         for group in split_groups(context, namespace) {
             for name in group {
-                if let Some(s) = services.iter().position(|service| service.name == name) {
+                if let Some(&s) = position_of.get(name) {
                     for &c in &selects[s] {
                         splits_of[c].push(split);
                     }

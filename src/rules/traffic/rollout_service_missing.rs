@@ -24,7 +24,10 @@ impl Rule for RolloutServiceMissing {
                 continue;
             }
             for reference in service_refs(rollout) {
-                if services.iter().any(|s| s.name == reference.name) {
+                if context
+                    .find(namespace, "", "Service", reference.name)
+                    .is_some()
+                {
                     continue;
                 }
                 let suggestion =
