@@ -79,7 +79,9 @@ pub fn finish(mut report: Report<'_>, format: Format, color: ColorChoice, fail_o
     for error in errors {
         eprintln!("{error}");
     }
-    let mut stdout = std::io::stdout().lock();
+    // Buffered: the standard output is line-buffered, which costs a system call per line
+    // of a large report.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if let Err(error) =
         output::write(format, report, &mut stdout, color).and_then(|()| stdout.flush())
     {

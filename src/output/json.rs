@@ -3,57 +3,67 @@
 
 use std::io::{self, Write};
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
 use super::Report;
+use crate::lint::Diagnostic;
 
-pub fn to_value(report: &Report<'_>) -> Value {
-    let findings: Vec<Value> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let object = d
-                .object
-                .and_then(|index| report.inputs.object(index))
-                .map(|o| {
-                    json!({
-                        "apiVersion": o.api_version,
-                        "kind": o.kind,
-                        "name": o.name,
-                        "namespace": o.namespace,
-                    })
-                });
+/// One finding as the JSON report lists it.
+fn finding(report: &Report<'_>, d: &Diagnostic) -> Value {
+    let object = d
+        .object
+        .and_then(|index| report.inputs.object(index))
+        .map(|o| {
             json!({
-                "rule": d.rule,
-                "severity": d.severity,
-                "message": d.message,
-                "help": d.help,
-                "file": report.file_name(d),
-                "line": d.start.line,
-                "column": d.start.column,
-                "end_line": d.end.line,
-                "end_column": d.end.column,
-                "object": object,
-                "pointer": d.pointer,
-                "source": d.source,
+                "apiVersion": o.api_version,
+                "kind": o.kind,
+                "name": o.name,
+                "namespace": o.namespace,
             })
-        })
-        .collect();
-    let mut value = json!({
-        "version": 1,
-        "findings": findings,
-        "errors": report.inputs.errors(),
-        "summary": report.summary.to_json(report.inputs.errors().len()),
-    });
-    if let Value::Object(members) = &mut value {
+        });
+    json!({
+        "rule": d.rule,
+        "severity": d.severity,
+        "message": d.message,
+        "help": d.help,
+        "file": report.file_name(d),
+        "line": d.start.line,
+        "column": d.start.column,
+        "end_line": d.end.line,
+        "end_column": d.end.column,
+        "object": object,
+        "pointer": d.pointer,
+        "source": d.source,
+    })
+}
+
+/// The whole report, serialised as it is written: one finding's value at a time, so a run
+/// with a hundred thousand findings never holds them all as JSON values.
+struct Document<'r>(&'r Report<'r>);
+
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        let mut members = serializer.serialize_map(None)?;
+        members.serialize_entry("version", &1)?;
+        members.serialize_entry(
+            "findings",
+            &super::Streamed(|| report.diagnostics.iter().map(|d| finding(report, d))),
+        )?;
+        members.serialize_entry("errors", report.inputs.errors())?;
+        members.serialize_entry(
+            "summary",
+            &report.summary.to_json(report.inputs.errors().len()),
+        )?;
         for (key, extra) in &report.extra {
-            members.insert((*key).to_string(), extra.clone());
+            members.serialize_entry(key, extra)?;
         }
+        members.end()
     }
-    value
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_value(report))?;
+    serde_json::to_writer_pretty(&mut *out, &Document(report))?;
     writeln!(out)
 }

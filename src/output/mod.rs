@@ -142,6 +142,21 @@ pub fn digest(key: &str) -> String {
         .collect()
 }
 
+/// A JSON array serialised from an iterator as it is written, so no list of values is
+/// built first; `items` is called once.
+pub struct Streamed<F>(pub F);
+
+impl<F, I> serde::Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
 pub fn write(
     format: Format,
     report: &Report<'_>,
