@@ -148,16 +148,17 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Resul
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_context_lines(1)
         .with_width(100);
-    let mut shown: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
+    // Per file, once (not per finding: a large stream has thousands): the copy with lone
+    // carriage returns made line feeds, when the file has any.
+    let mut shown: std::collections::HashMap<usize, Option<String>> =
+        std::collections::HashMap::new();
     for diagnostic in report.diagnostics {
         let file = report.inputs.file(diagnostic.file);
-        let text: &str = if file.text.contains('\r') {
-            shown
-                .entry(diagnostic.file)
-                .or_insert_with(|| lone_cr_as_lf(&file.text))
-        } else {
-            &file.text
-        };
+        let text: &str = shown
+            .entry(diagnostic.file)
+            .or_insert_with(|| file.text.contains('\r').then(|| lone_cr_as_lf(&file.text)))
+            .as_deref()
+            .unwrap_or(&file.text);
         let rendered = Rendered {
             diagnostic,
             source: NamedText { file, shown: text },

@@ -4,7 +4,7 @@
 //! location; one below it passes with the finding in `<system-out>`; an input error is an
 //! `<error>` case of its own.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
 
 use quick_xml::Writer;
@@ -33,22 +33,34 @@ fn location(report: &Report<'_>, d: &Diagnostic) -> String {
     )
 }
 
-/// The cases of every file, in file order.
+/// The cases of every file, in file order. Findings are grouped once by rule and object
+/// (or file), so building every case costs a look-up, not a pass over every finding.
 fn cases<'a>(report: &'a Report<'a>) -> BTreeMap<String, Vec<Case<'a>>> {
     let mut by_file: BTreeMap<String, Vec<Case<'a>>> = BTreeMap::new();
     let subjects = report.inputs.subjects();
+    let mut by_object: HashMap<(&str, usize), Vec<&'a Diagnostic>> = HashMap::new();
+    let mut by_subject_file: HashMap<(&str, usize), Vec<&'a Diagnostic>> = HashMap::new();
+    for d in report.diagnostics {
+        if let Some(object) = d.object {
+            by_object.entry((d.rule, object)).or_default().push(d);
+        }
+        by_subject_file.entry((d.rule, d.file)).or_default().push(d);
+    }
+    let held_objects: HashSet<usize> = subjects.iter().filter_map(|s| s.object).collect();
+    let held_files: HashSet<usize> = subjects
+        .iter()
+        .filter(|s| s.object.is_none())
+        .map(|s| s.file)
+        .collect();
     for subject in &subjects {
         let file = report.inputs.file(subject.file).name.clone();
         for meta in &report.rules {
-            let findings = report
-                .diagnostics
-                .iter()
-                .filter(|d| d.rule == meta.id)
-                .filter(|d| match subject.object {
-                    Some(object) => d.object == Some(object),
-                    None => d.file == subject.file,
-                })
-                .collect();
+            let findings = match subject.object {
+                Some(object) => by_object.get(&(meta.id, object)),
+                None => by_subject_file.get(&(meta.id, subject.file)),
+            }
+            .cloned()
+            .unwrap_or_default();
             by_file.entry(file.clone()).or_default().push(Case {
                 name: subject.name.clone(),
                 rule: meta.id,
@@ -58,27 +70,29 @@ fn cases<'a>(report: &'a Report<'a>) -> BTreeMap<String, Vec<Case<'a>>> {
         }
     }
     // Findings no subject holds (about a whole file, or by a rule outside the list).
+    let ran: HashSet<&str> = report.rules.iter().map(|m| m.id).collect();
+    let mut file_cases: HashMap<(String, &str), usize> = HashMap::new();
     for d in report.diagnostics {
-        let held = subjects.iter().any(|s| match s.object {
-            Some(object) => d.object == Some(object),
-            None => d.file == s.file,
-        }) && report.rules.iter().any(|m| m.id == d.rule);
+        let held = match d.object {
+            Some(object) => held_objects.contains(&object) || held_files.contains(&d.file),
+            None => held_files.contains(&d.file),
+        } && ran.contains(d.rule);
         if held {
             continue;
         }
         let file = report.file_name(d).to_string();
         let cases = by_file.entry(file.clone()).or_default();
-        match cases
-            .iter_mut()
-            .find(|c| c.rule == d.rule && c.name == file)
-        {
-            Some(case) => case.findings.push(d),
-            None => cases.push(Case {
-                name: file,
-                rule: d.rule,
-                findings: vec![d],
-                error: None,
-            }),
+        match file_cases.get(&(file.clone(), d.rule)) {
+            Some(&at) => cases[at].findings.push(d),
+            None => {
+                file_cases.insert((file.clone(), d.rule), cases.len());
+                cases.push(Case {
+                    name: file,
+                    rule: d.rule,
+                    findings: vec![d],
+                    error: None,
+                });
+            }
         }
     }
     for error in report.inputs.errors() {
