@@ -187,3 +187,45 @@ fn folder_walks_honour_gitignore_unless_no_ignore() {
     );
     assert_eq!(named.code, 1);
 }
+
+#[test]
+fn every_format_of_a_stream_with_many_findings_stays_linear() {
+    // Human output scanned the whole file for carriage returns once per finding; JUnit
+    // scanned every finding for every case (objects × rules × findings).
+    let mut text = String::new();
+    for i in 0..1_500 {
+        let _ = write!(
+            text,
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web{i}}}\nspec:\n  selector: {{matchLabels: {{app: web{i}}}}}\n  template:\n    metadata: {{labels: {{app: web{i}}}}}\n    spec:\n      containers: [{{name: web, image: \"x:latest\", ports: [{{containerPort: 80}}]}}]\n"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stream.yaml"), &text).unwrap();
+    for format in [
+        "human", "junit", "sarif", "gitlab", "github", "markdown", "json",
+    ] {
+        let run = run_in(
+            dir.path(),
+            &["lint", "stream.yaml", "--no-config", "-f", format],
+            "",
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("web1499"),
+            "{format}: the last object is reported"
+        );
+    }
+}
+
+#[test]
+fn copies_of_one_app_in_many_files_do_not_multiply_their_lookups() {
+    // The same Deployment, HPA and PDB in 150 files of one folder (copied manifests, one
+    // namespace): every PDB met every copy of the workload, and each copy every HPA.
+    let dir = tempfile::tempdir().unwrap();
+    let app = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: \"x:1.0.0\", ports: [{containerPort: 80}]}]\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 2\n  maxReplicas: 5\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  minAvailable: 1\n  selector: {matchLabels: {app: web}}\n";
+    for i in 0..150 {
+        std::fs::write(dir.path().join(format!("app{i:03}.yaml")), app).unwrap();
+    }
+    let run = run_in(dir.path(), &["lint", ".", "--no-config", "-f", "json"], "");
+    assert_eq!(run.json()["summary"]["objects"], 450, "{}", run.stderr);
+}

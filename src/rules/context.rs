@@ -51,6 +51,9 @@ struct Index<'a> {
     /// namespace → its core Services with a selector, in input order, indexed so a
     /// workload's labels find the Services that can select it.
     services: HashMap<&'a str, SelectorIndex<&'a Object>>,
+    /// Object index → the largest minimum of the autoscalers targeting it, for the objects
+    /// some autoscaler targets (read by every rule that counts replicas, once per run).
+    autoscaled_min: HashMap<usize, i64>,
 }
 
 /// An HPA or KEDA ScaledObject and the API group its `scaleTargetRef` names, if it names one.
@@ -195,13 +198,24 @@ impl<'a> Context<'a> {
                 (namespace, SelectorIndex::new(services, pairs))
             })
             .collect();
-        Context {
+        let mut context = Context {
             objects,
             files,
             config,
             index,
             replaced,
-        }
+        };
+        context.index.autoscaled_min = objects
+            .iter()
+            .filter_map(|object| {
+                let min = context
+                    .autoscalers_of(object)
+                    .map(|a| crate::rules::replicas::autoscaler_min(a.object))
+                    .max()?;
+                Some((object.index, min))
+            })
+            .collect();
+        context
     }
 
     /// The later object that replaces this one, when the input defines it twice.
@@ -361,6 +375,11 @@ impl<'a> Context<'a> {
         self.autoscalers_of(object)
             .filter(|a| a.is_hpa)
             .map(|a| a.object)
+    }
+
+    /// The largest minimum replica count of the autoscalers targeting `object`.
+    pub fn autoscaled_min(&self, object: &Object) -> Option<i64> {
+        self.index.autoscaled_min.get(&object.index).copied()
     }
 
     /// Every autoscaler targeting `object`: its HPAs, then KEDA ScaledObjects (which create

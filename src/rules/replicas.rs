@@ -50,12 +50,9 @@ pub fn autoscaler_min(autoscaler: &Object) -> i64 {
     }
 }
 
-/// The largest minimum of the autoscalers that target `object`.
+/// The largest minimum of the autoscalers that target `object` (computed once per run).
 pub fn autoscaled_min<'a>(context: &Context<'a>, object: &'a Object) -> Option<i64> {
-    autoscalers_for(context, object)
-        .into_iter()
-        .map(autoscaler_min)
-        .max()
+    context.autoscaled_min(object)
 }
 
 /// The replica count of a scalable workload: `spec.replicas` (default 1), or the
