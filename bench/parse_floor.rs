@@ -50,7 +50,11 @@ fn main() {
                 }
             }
             Err(error) => {
-                eprintln!("parse error at char {}: {}", error.marker().index(), error.info());
+                eprintln!(
+                    "parse error at char {}: {}",
+                    error.marker().index(),
+                    error.info()
+                );
                 std::process::exit(1);
             }
         }

@@ -85,22 +85,27 @@ fn is_list(kind: &str, value: &Value) -> bool {
 }
 
 pub fn parse_file(source: SourceFile) -> ParsedFile {
-    let (documents, yaml_errors) = yaml::load(&source.text);
+    // Each document is typed into objects (k8s-openapi deserialization, load-time checks)
+    // as soon as it is parsed, on the thread that parsed it; numbered afterwards.
+    let (per_chunk, yaml_errors) = yaml::load_with(&source.text, |documents| {
+        documents
+            .into_iter()
+            .map(|document| read_document(0, document))
+            .collect::<Vec<_>>()
+    });
     let mut errors: Vec<InputError> = yaml_errors
         .iter()
         .map(|e| InputError::at(&source, e.offset, &explain_yaml_error(&source, e)))
         .collect();
-    // Typing an object (k8s-openapi deserialization, load-time checks) is independent per
-    // document: a large stream does it on every core.
-    let parallel = source.text.len() >= crate::parallel::PARALLEL_BYTES;
-    let documents: Vec<(usize, yaml::Document)> = documents.into_iter().enumerate().collect();
     let mut objects = Vec::new();
     let mut skipped_documents = 0;
-    let mut infos = Vec::with_capacity(documents.len());
-    for read in crate::parallel::map(documents, parallel, |(index, document)| {
-        read_document(index, document)
-    }) {
-        objects.extend(read.objects);
+    let mut infos = Vec::new();
+    for read in per_chunk.into_iter().flatten() {
+        let doc_index = infos.len();
+        objects.extend(read.objects.into_iter().map(|mut object| {
+            object.doc = doc_index;
+            object
+        }));
         skipped_documents += read.skipped;
         infos.push(read.info);
     }
@@ -158,6 +163,9 @@ fn read_document(doc_index: usize, document: yaml::Document) -> ReadDocument {
             }
         }
         Some(_) => objects.push(Object::new(0, doc_index, String::new(), value)),
+    }
+    for object in &mut objects {
+        object.drop_payload();
     }
     for duplicate in document.duplicate_keys {
         let owner = objects

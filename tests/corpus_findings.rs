@@ -60,7 +60,8 @@ fn corpus_findings_are_unchanged() {
         "findings on {CORPUS} changed (first 5 each):\nmissing: {missing:#?}\nnew: {extra:#?}"
     );
     assert_eq!(
-        actual, expected,
+        actual,
+        expected,
         "same findings, different order or count in {}",
         Path::new(EXPECTED).display()
     );

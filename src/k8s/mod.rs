@@ -153,6 +153,25 @@ impl Object {
         }
     }
 
+    /// Empties the payload of a ConfigMap or Secret (`data`, `binaryData`, `stringData`
+    /// values) once the object has been validated: no rule reads it, and in rendered
+    /// streams it is most of the bytes (dashboards, configs, certificates). Keys, spans and
+    /// everything else stay, so findings about the object are located as before.
+    pub fn drop_payload(&mut self) {
+        if self.api_version != "v1" || !matches!(self.kind.as_str(), "ConfigMap" | "Secret") {
+            return;
+        }
+        for field in ["data", "binaryData", "stringData"] {
+            if let Some(Value::Object(entries)) = self.value.get_mut(field) {
+                for value in entries.values_mut() {
+                    if let Value::String(text) = value {
+                        *text = String::new();
+                    }
+                }
+            }
+        }
+    }
+
     /// The namespace, or `default_namespace` when the object names none.
     pub fn namespace_or<'a>(&'a self, default_namespace: &'a str) -> &'a str {
         self.namespace.as_deref().unwrap_or(default_namespace)

@@ -37,15 +37,29 @@ pub struct YamlError {
 /// Parses every document of `text`. A syntax error loses only the document it is in.
 /// Documents are parsed independently, so a large stream is parsed on several threads.
 pub fn load(text: &str) -> (Vec<Document>, Vec<YamlError>) {
+    let (per_chunk, errors) = load_with(text, |documents| documents);
+    (per_chunk.into_iter().flatten().collect(), errors)
+}
+
+/// Like `load`, handing each chunk's documents (usually one) to `keep` on the thread that
+/// parsed them, and keeping only what it returns: a caller that needs a fraction of each
+/// document never holds the whole stream's trees at once.
+pub fn load_with<R: Send>(
+    text: &str,
+    keep: impl Fn(Vec<Document>) -> R + Sync + Send,
+) -> (Vec<R>, Vec<YamlError>) {
     let chunks = split::split_documents(text);
     let parallel = text.len() >= crate::parallel::PARALLEL_BYTES;
-    let mut documents = Vec::with_capacity(chunks.len());
+    let mut kept = Vec::with_capacity(chunks.len());
     let mut errors = Vec::new();
-    for (docs, error) in crate::parallel::map(chunks, parallel, |chunk| load_chunk(text, chunk)) {
-        documents.extend(docs);
+    for (documents, error) in crate::parallel::map(chunks, parallel, |chunk| {
+        let (documents, error) = load_chunk(text, chunk);
+        (keep(documents), error)
+    }) {
+        kept.push(documents);
         errors.extend(error);
     }
-    (documents, errors)
+    (kept, errors)
 }
 
 fn load_chunk(text: &str, chunk: split::Chunk) -> (Vec<Document>, Option<YamlError>) {
