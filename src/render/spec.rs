@@ -631,16 +631,17 @@ fn check(spec: &AppSpec) -> Vec<(String, String)> {
                  (the API rejects it)"
                     .into(),
             );
-        } else if spec.replicas >= 1
-            && resolve(surge, unavailable, spec.replicas).unavailable >= spec.replicas
+        } else if let Some((track, replicas)) = rolled_tracks(spec)
+            .into_iter()
+            .find(|&(_, r)| r >= 1 && resolve(surge, unavailable, r).unavailable >= r)
         {
             push(
                 &mut problems,
                 "/rolling/maxUnavailable",
                 format!(
-                    "maxUnavailable {} resolves to every one of the {} replicas: a rollout may \
-                     stop them all before a new pod is Ready",
-                    spec.rolling.max_unavailable, spec.replicas
+                    "maxUnavailable {} resolves to every one of the {replicas} replicas of \
+                     {track}: a rollout may stop them all before a new pod is Ready",
+                    spec.rolling.max_unavailable
                 ),
             );
         }
@@ -925,6 +926,24 @@ fn check(spec: &AppSpec) -> Vec<(String, String)> {
 
 fn push(problems: &mut Vec<(String, String)>, pointer: &str, message: String) {
     problems.push((pointer.to_string(), message));
+}
+
+/// Every Deployment the rolling settings apply to, with the replica count a rollout starts
+/// from: the app (the HPA's minimum when autoscaling owns the count), and the canary or B
+/// track when there is one.
+fn rolled_tracks(spec: &AppSpec) -> Vec<(String, i64)> {
+    let main = spec
+        .autoscaling
+        .as_ref()
+        .map_or(spec.replicas, |a| a.min_replicas);
+    let mut tracks = vec![(format!("`{}`", spec.name), main)];
+    if let Some(canary) = &spec.canary {
+        tracks.push(("the canary track".to_string(), canary.replicas));
+    }
+    if let Some(ab) = &spec.ab {
+        tracks.push(("the B track".to_string(), ab.replicas));
+    }
+    tracks
 }
 
 fn check_track_replicas(pointer: &str, replicas: i64, problems: &mut Vec<(String, String)>) {

@@ -1,6 +1,7 @@
 use super::rollout_math::{DEFAULT_MAX_SURGE, DEFAULT_MAX_UNAVAILABLE, IntOrPercent, resolve};
 use super::rule_meta;
 use crate::k8s::Typed;
+use crate::rules::replicas::replica_floor;
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 
 pub struct RollingUpdateUnavailable;
@@ -39,7 +40,9 @@ impl Rule for RollingUpdateUnavailable {
                     ) else {
                         continue; // rolling-update-invalid reports it
                     };
-                    let replicas = i64::from(spec.replicas.unwrap_or(1));
+                    // Unset replicas with an HPA: the HPA's minimum is what a rollout starts
+                    // from (replica_floor), not the API's default of 1.
+                    let replicas = replica_floor(context, object);
                     if replicas <= 0 {
                         continue;
                     }
