@@ -323,10 +323,13 @@ impl Builder<'_> {
             Frame::Seq {
                 start,
                 anchor,
-                values,
-                spans,
+                mut values,
+                mut spans,
                 nodes,
             } => {
+                // Kept for the whole run: no room left over from growing (up to half).
+                values.shrink_to_fit();
+                spans.shrink_to_fit();
                 let end = spans
                     .last()
                     .map_or(end, |s| s.span().end as usize)
@@ -350,6 +353,14 @@ impl Builder<'_> {
                 ..
             } => {
                 apply_merges(&mut map, &mut entries, merges, self.file_text);
+                // Right-sized copies (serde_json's Map cannot shrink in place): growing
+                // leaves up to half of each mapping's room unused, for the whole run.
+                let map: Map<String, Value> = {
+                    let mut exact = Map::with_capacity(map.len());
+                    exact.extend(map);
+                    exact
+                };
+                entries.shrink_to_fit();
                 let end = entries
                     .iter()
                     .map(|e| e.value.span().end as usize)
