@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks the release binary: the shared corpus, a generated ~50 MB multi-document stream,
-# and start-to-exit on one small file. Prints MB/s and peak RSS. Not part of the tests: times
-# are measured here, never asserted.
+# Benchmarks the release binary: lint against the parse-only floor (bench/measure.py: 50 MB
+# streams, 10,000 files, one small file, the scaling curve, every output format), then render
+# and migrate lint start-to-exit and throughput. Not part of the tests: times are measured
+# here, never asserted. RUNS=N sets the runs per lint figure (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus="${CORPUS:-../shared/corpus/k8s}"
@@ -9,9 +10,15 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 cargo build --release --locked -q
+cargo build --release --locked -q --example parse_floor
 bin="target/release/zerodown"
 
-# Peak RSS in KiB and wall seconds of one run, from GNU time when present, else from Python.
+# Lint: throughput and memory against the parse-only floor, many files, pre-commit, the
+# scaling curve per rule and per output format, the 5,000-app namespace.
+python3 bench/measure.py
+echo
+
+# Peak RSS in KiB and wall seconds of one run.
 measure() {
   python3 - "$@" <<'PY'
 import resource, subprocess, sys, time
@@ -23,71 +30,13 @@ print(f"{wall:.4f} {rss} {proc.returncode}")
 PY
 }
 
-report() { # name bytes
+report() { # name bytes command…
   local name=$1 bytes=$2; shift 2
   read -r wall rss code < <(measure "$@")
   python3 -c "
 b=$bytes; w=$wall; r=$rss
 print(f'{\"$name\":<22} {b/1e6:8.1f} MB  {w*1000:8.1f} ms  {b/1e6/w:8.1f} MB/s  peak RSS {r/1024:7.1f} MiB ({r*1024/b:4.1f}x input)  exit $code')"
 }
-
-corpus_bytes=$(find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | xargs -0 cat | wc -c)
-report "corpus" "$corpus_bytes" "$bin" lint "$corpus" --format json
-
-# ~50 MB: the real-world multi-document files of the corpus, repeated.
-big="$work/big.yaml"
-sources=("$corpus"/open-telemetry__opentelemetry-demo/kubernetes/*.yaml "$corpus"/GoogleCloudPlatform__microservices-demo/release/*.yaml)
-while [ "$(stat -c %s "$big" 2>/dev/null || echo 0)" -lt 50000000 ]; do
-  for f in "${sources[@]}"; do printf -- '---\n' >> "$big"; cat "$f" >> "$big"; done
-done
-report "generated stream" "$(stat -c %s "$big")" "$bin" lint "$big" --format json
-
-# Cross-object rules at scale: 5,000 apps (Deployment, Service, PDB) in one namespace, all
-# alike but for their name, the worst case for rules that compare objects pairwise.
-apps="$work/apps.yaml"
-python3 - "$apps" <<'PY'
-import sys
-docs = []
-for i in range(5000):
-    docs.append(f"""apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: app{i}}}
-spec:
-  replicas: 3
-  selector: {{matchLabels: {{app: app{i}}}}}
-  template:
-    metadata: {{labels: {{app: app{i}, color: blue}}}}
-    spec:
-      containers:
-      - {{name: web, image: "nginx:1.27", ports: [{{containerPort: 8080}}]}}
----
-apiVersion: v1
-kind: Service
-metadata: {{name: app{i}}}
-spec:
-  selector: {{app: app{i}}}
-  ports: [{{port: 80}}]
----
-apiVersion: policy/v1
-kind: PodDisruptionBudget
-metadata: {{name: app{i}}}
-spec:
-  maxUnavailable: 1
-  selector: {{matchLabels: {{app: app{i}}}}}
-""")
-open(sys.argv[1], "w").write("---\n".join(docs))
-PY
-report "5,000 apps, 1 namespace" "$(stat -c %s "$apps")" "$bin" lint "$apps" --format json
-
-small="examples/fixed/checkout.yaml"
-python3 - "$bin" "$small" <<'PY'
-import subprocess, sys, time
-runs = 200
-start = time.perf_counter()
-for _ in range(runs):
-    subprocess.run([sys.argv[1], "lint", sys.argv[2]], stdout=subprocess.DEVNULL)
-print(f"{'one small file':<22} start-to-exit {((time.perf_counter() - start) / runs) * 1000:.2f} ms (mean of {runs})")
-PY
 
 # render: one spec to a linted stream, start-to-exit, per strategy over Gateway API.
 python3 - "$bin" examples/app/zerodown.yaml <<'PY'
