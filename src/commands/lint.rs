@@ -40,10 +40,15 @@ pub fn run(args: &LintArgs) -> u8 {
         crate::rules::RULES.iter().map(|r| r.meta()),
         &config,
     ));
-    super::finish(
+    let code = super::finish(
         report,
         args.report.format,
         args.report.color,
         args.report.fail_on,
-    )
+    );
+    // The process exits next and the system takes the memory back at once: freeing every
+    // node of a large run one by one cost a twentieth of its time.
+    std::mem::forget(diagnostics);
+    std::mem::forget(workspace);
+    code
 }

@@ -55,6 +55,16 @@ fn is_long_running_workload(object: &Object) -> bool {
     ) || (object.kind == "Rollout" && object.api_version.starts_with("argoproj.io/"))
 }
 
+/// The image repositories of a pod template's containers.
+fn repositories_of<'a>(owner: &'a PodOwner<'_>) -> impl Iterator<Item = String> + 'a {
+    owner
+        .pod
+        .spec
+        .containers
+        .iter()
+        .filter_map(|c| c.image.as_deref().and_then(repository))
+}
+
 /// The long-running workloads' pod templates (positions in `templates`) by the image
 /// repositories of their containers.
 fn long_running_by_repository(templates: &[PodOwner<'_>]) -> HashMap<String, Vec<usize>> {
@@ -63,13 +73,7 @@ fn long_running_by_repository(templates: &[PodOwner<'_>]) -> HashMap<String, Vec
         if owner.pod.runs_to_completion || !is_long_running_workload(owner.object) {
             continue;
         }
-        let repositories: BTreeSet<String> = owner
-            .pod
-            .spec
-            .containers
-            .iter()
-            .filter_map(|c| c.image.as_deref().and_then(repository))
-            .collect();
+        let repositories: BTreeSet<String> = repositories_of(owner).collect();
         for repository in repositories {
             index.entry(repository).or_default().push(position);
         }
@@ -113,12 +117,7 @@ impl Rule for MigrationJobUnordered {
             let mut workloads = Vec::new();
             let mut shared = BTreeSet::new();
             for owner in candidates.into_iter().map(|i| &templates[i]) {
-                let same: Vec<String> = owner
-                    .pod
-                    .spec
-                    .containers
-                    .iter()
-                    .filter_map(|c| c.image.as_deref().and_then(repository))
+                let same: Vec<String> = repositories_of(owner)
                     .filter(|r| repositories.contains(r))
                     .collect();
                 if same.is_empty()
