@@ -118,16 +118,19 @@ fn read_catalog(
         names.push((row.get(2), name, row.get(3), row.get(4)));
     }
     for (oid, name, _, _) in &names {
+        // format_type and pg_get_constraintdef read the catalog afresh: for an object
+        // dropped since the query's snapshot (another session's DROP) they return NULL.
+        // Such rows are skipped, not a crash.
         let definitions: Vec<String> = columns
             .iter()
             .filter(|c| c.get::<_, i64>(0) == *oid)
-            .map(|c| {
-                format!(
+            .filter_map(|c| {
+                Some(format!(
                     "{} {}{}",
                     quote_ident(c.get::<_, &str>(1)),
-                    c.get::<_, &str>(2),
+                    c.get::<_, Option<&str>>(2)?,
                     if c.get::<_, bool>(3) { " NOT NULL" } else { "" }
-                )
+                ))
             })
             .collect();
         ddl.push_str(&format!(
@@ -135,10 +138,12 @@ fn read_catalog(
             definitions.join(", ")
         ));
         for check in checks.iter().filter(|c| c.get::<_, i64>(0) == *oid) {
+            let Some(definition) = check.get::<_, Option<&str>>(2) else {
+                continue;
+            };
             ddl.push_str(&format!(
-                "ALTER TABLE {name} ADD CONSTRAINT {} {};\n",
+                "ALTER TABLE {name} ADD CONSTRAINT {} {definition};\n",
                 quote_ident(check.get::<_, &str>(1)),
-                check.get::<_, &str>(2)
             ));
         }
     }
