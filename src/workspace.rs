@@ -88,10 +88,7 @@ pub fn parse_file(source: SourceFile) -> ParsedFile {
     // Each document is typed into objects (k8s-openapi deserialization, load-time checks)
     // as soon as it is parsed, on the thread that parsed it; numbered afterwards.
     let (per_chunk, yaml_errors) = yaml::load_with(&source.text, |documents| {
-        documents
-            .into_iter()
-            .map(|document| read_document(0, document))
-            .collect::<Vec<_>>()
+        documents.into_iter().map(read_document).collect::<Vec<_>>()
     });
     let mut errors: Vec<InputError> = yaml_errors
         .iter()
@@ -122,14 +119,15 @@ pub fn parse_file(source: SourceFile) -> ParsedFile {
 }
 
 /// What one document holds: its objects (none, one, or a List's items) and what is kept of
-/// the document itself.
+/// the document itself. The objects' `doc` is set by the caller, which numbers documents.
 struct ReadDocument {
     objects: Vec<Object>,
     skipped: usize,
     info: DocumentInfo,
 }
 
-fn read_document(doc_index: usize, document: yaml::Document) -> ReadDocument {
+fn read_document(document: yaml::Document) -> ReadDocument {
+    let doc_index = 0;
     let info = DocumentInfo {
         spans: document.spans,
         helm_source: document.helm_source,
