@@ -16,7 +16,7 @@ use crate::workspace::LoadedFile;
 pub use crate::k8s::api_group;
 
 /// The selector of a core Service, when it has one.
-fn service_selector(service: &Object) -> Option<&BTreeMap<String, String>> {
+pub fn service_selector(service: &Object) -> Option<&BTreeMap<String, String>> {
     let Some(Typed::Service(service)) = &service.typed else {
         return None;
     };

@@ -9,7 +9,7 @@ use super::rollouts::min_replicas;
 use crate::k8s::image::repository;
 use crate::k8s::labels::map_selector_matches;
 use crate::k8s::{Object, Typed};
-use crate::rules::context::{PodOwner, service_selects};
+use crate::rules::context::{PodOwner, service_selector, service_selects};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct BlueGreenStandbyUndersized;
@@ -221,13 +221,7 @@ impl<'a> Namespace<'a> {
         let mut selected_by = vec![Vec::new(); candidates.len()];
         let mut selects: Vec<Vec<usize>> = Vec::with_capacity(services.len());
         for (s, service) in services.iter().enumerate() {
-            let selector = match &service.typed {
-                Some(Typed::Service(svc)) => {
-                    svc.spec.as_ref().and_then(|spec| spec.selector.as_ref())
-                }
-                _ => None,
-            };
-            let smallest = selector.and_then(|selector| {
+            let smallest = service_selector(service).and_then(|selector| {
                 selector
                     .iter()
                     .map(|(k, v)| {
