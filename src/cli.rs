@@ -29,16 +29,25 @@ pub struct Cli {
 /// which answers an unknown id with its own "did you mean").
 pub fn command_for_completion() -> clap::Command {
     use clap::CommandFactory;
-    Cli::command().mut_subcommand("explain", |explain| {
-        explain.mut_arg("rule", |rule| {
+    // Subcommands' arguments are deferred (`defer = true`: a lint parses without building
+    // them), so the whole tree is built before `explain`'s argument can be reached. It is
+    // replaced where it stands: `mut_subcommand` would move `explain` after `help`.
+    let mut command = Cli::command();
+    command.build();
+    if let Some(explain) = command.find_subcommand_mut("explain") {
+        *explain = std::mem::take(explain).mut_arg("rule", |rule| {
             rule.value_parser(clap::builder::PossibleValuesParser::new(
                 crate::rules::all_ids(),
             ))
-        })
-    })
+        });
+    }
+    command
 }
 
 #[derive(Subcommand, Debug)]
+// Deferred: only the subcommand being run has its arguments built, which is a fifth of a
+// small lint's start-up; `command_for_completion` builds the whole tree.
+#[command(defer = true)]
 pub enum Command {
     /// Lint manifests: files, folders (recursively, *.yaml and *.yml) or `-` for stdin.
     Lint(LintArgs),
@@ -85,7 +94,8 @@ pub enum Command {
     Rollback(RollbackArgs),
 }
 
-/// What every manifest edit takes.
+// What every manifest edit takes. (A plain comment: a doc comment on a
+// flattened struct becomes the `about` of each subcommand it is flattened into, once deferred.)
 #[derive(Args, Debug)]
 pub struct EditArgs {
     /// Files, folders or `-`… of manifests to edit (stdin cannot be edited). Default: the
@@ -102,7 +112,8 @@ pub struct EditArgs {
     pub no_config: bool,
 }
 
-/// Moves against a cluster instead of files.
+// Moves against a cluster instead of files. (A plain comment: a doc comment on a
+// flattened struct becomes the `about` of each subcommand it is flattened into, once deferred.)
 #[derive(Args, Debug, Clone)]
 pub struct LiveArgs {
     /// Read the current state from the cluster and patch it with kubectl (no file is read
@@ -236,6 +247,7 @@ pub struct SimulateArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum MigrateCommand {
     /// Lint SQL migrations: `.sql` files, folders (recursively) or `-` for stdin.
     Lint(MigrateLintArgs),
@@ -248,6 +260,7 @@ pub enum MigrateCommand {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum PlanCommand {
     /// Rename a column: a new column kept in sync, backfilled, then the old one dropped.
     RenameColumn {
@@ -311,7 +324,8 @@ pub enum PlanCommand {
     },
 }
 
-/// Options every plan kind takes.
+// Options every plan kind takes. (A plain comment: a doc comment on a
+// flattened struct becomes the `about` of each subcommand it is flattened into, once deferred.)
 #[derive(Args, Debug, Clone)]
 pub struct PlanOptions {
     /// Write the migrations into this folder (atomically); without it they are printed.
@@ -363,7 +377,8 @@ pub enum HumanOrJson {
     Json,
 }
 
-/// How migrations are read: shared by `migrate lint` and `migrate trace`.
+// How migrations are read: shared by `migrate lint` and `migrate trace`. (A plain comment: a doc comment on a
+// flattened struct becomes the `about` of each subcommand it is flattened into, once deferred.)
 #[derive(Args, Debug, Clone)]
 pub struct MigrationArgs {
     /// Files, folders or `-` (stdin). Default: the current folder.
@@ -394,7 +409,8 @@ impl MigrationArgs {
     }
 }
 
-/// Output and config options shared by the commands that report findings.
+// Output and config options shared by the commands that report findings. (A plain comment: a doc comment on a
+// flattened struct becomes the `about` of each subcommand it is flattened into, once deferred.)
 #[derive(Args, Debug, Clone)]
 pub struct ReportArgs {
     /// Output format.
