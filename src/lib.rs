@@ -13,6 +13,7 @@ pub mod lint;
 pub mod ops;
 pub mod output;
 pub mod parallel;
+pub mod pointer;
 pub mod render;
 pub mod rules;
 pub mod severity;

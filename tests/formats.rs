@@ -6,6 +6,7 @@
 mod common;
 
 use std::path::Path;
+use zerodown::pointer::ValuePointer;
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -404,7 +405,7 @@ fn the_documented_ci_examples_parse_and_their_commands_run() {
         assert!(errors.is_empty(), "{file}: {errors:?}");
         let value = &documents[0].value;
         let steps = value
-            .pointer(steps_pointer)
+            .at(steps_pointer)
             .and_then(Value::as_array)
             .unwrap_or_else(|| panic!("{file}: no {steps_pointer}"));
         let scripts: Vec<&str> = steps
@@ -419,7 +420,7 @@ fn the_documented_ci_examples_parse_and_their_commands_run() {
             }));
         } else {
             assert_eq!(
-                value.pointer("/zerodown/artifacts/reports/codequality"),
+                value.at("/zerodown/artifacts/reports/codequality"),
                 Some(&Value::from("gl-code-quality-report.json"))
             );
         }

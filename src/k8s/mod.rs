@@ -10,6 +10,7 @@ mod required;
 mod values;
 pub mod workload;
 
+use crate::pointer::ValuePointer;
 use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy};
 use serde_json::Value;
 
@@ -179,7 +180,7 @@ impl Object {
 
     pub fn annotation(&self, key: &str) -> Option<&str> {
         self.value
-            .pointer("/metadata/annotations")
+            .at("/metadata/annotations")
             .and_then(|a| a.get(key))
             .and_then(Value::as_str)
     }

@@ -1,5 +1,6 @@
 //! Required fields that k8s-openapi's types default silently but the API server rejects.
 
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::Invalid;
@@ -51,14 +52,14 @@ pub fn missing(kind: &str, value: &Value) -> Vec<Invalid> {
         kind,
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
     ) {
-        if is_absent(value.pointer("/spec/selector")) {
+        if is_absent(value.at("/spec/selector")) {
             out.push(missing_field(
                 "/spec".into(),
                 "spec.selector",
                 "apps/v1 workloads must name the pods they own",
             ));
         }
-        if is_absent(value.pointer("/spec/template")) {
+        if is_absent(value.at("/spec/template")) {
             out.push(missing_field(
                 "/spec".into(),
                 "spec.template",
@@ -67,16 +68,16 @@ pub fn missing(kind: &str, value: &Value) -> Vec<Invalid> {
         }
     }
     if let Some(pod_spec) = pod_spec_pointer(kind) {
-        let containers = value.pointer(&format!("{pod_spec}/containers"));
+        let containers = value.at(&format!("{pod_spec}/containers"));
         // The spec's parent: a template (or, for a Pod, the object) without a spec has no
         // containers either.
         let parent = pod_spec.rsplit_once('/').map_or("", |(p, _)| p);
         let holder = if parent.is_empty() {
             Some(value)
         } else {
-            value.pointer(parent)
+            value.at(parent)
         };
-        if is_absent(value.pointer(pod_spec)) && holder.is_some_and(|h| !h.is_null()) {
+        if is_absent(value.at(pod_spec)) && holder.is_some_and(|h| !h.is_null()) {
             out.push(missing_field(
                 if parent.is_empty() {
                     "".into()
@@ -86,7 +87,7 @@ pub fn missing(kind: &str, value: &Value) -> Vec<Invalid> {
                 "containers",
                 "the pod template has no spec, so no container: the API server rejects it",
             ));
-        } else if value.pointer(pod_spec).is_some() && is_absent(containers) {
+        } else if value.at(pod_spec).is_some() && is_absent(containers) {
             out.push(missing_field(
                 pod_spec.into(),
                 "containers",
@@ -95,7 +96,7 @@ pub fn missing(kind: &str, value: &Value) -> Vec<Invalid> {
         }
         for list in ["containers", "initContainers"] {
             let pointer = format!("{pod_spec}/{list}");
-            let Some(Value::Array(items)) = value.pointer(&pointer) else {
+            let Some(Value::Array(items)) = value.at(&pointer) else {
                 continue;
             };
             for (i, container) in items.iter().enumerate() {
@@ -112,7 +113,7 @@ pub fn missing(kind: &str, value: &Value) -> Vec<Invalid> {
         }
     }
     if kind == "Service"
-        && let Some(Value::Array(ports)) = value.pointer("/spec/ports")
+        && let Some(Value::Array(ports)) = value.at("/spec/ports")
     {
         for (i, port) in ports.iter().enumerate() {
             if is_absent(port.get("port")) {

@@ -3,6 +3,7 @@
 //! PodDisruptionBudget. Each becomes an `invalid-manifest` finding, as the server's
 //! "Unsupported value" or "Invalid value" would stop the apply.
 
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::Invalid;
@@ -17,7 +18,7 @@ fn invalid(pointer: impl Into<String>, message: String) -> Invalid {
 
 /// A set value of an enum field outside `allowed`.
 fn check_enum(value: &Value, pointer: &str, allowed: &[&str], out: &mut Vec<Invalid>) {
-    let Some(found) = value.pointer(pointer) else {
+    let Some(found) = value.at(pointer) else {
         return;
     };
     if found.is_null() {
@@ -46,9 +47,9 @@ fn check_enum(value: &Value, pointer: &str, allowed: &[&str], out: &mut Vec<Inva
 fn strategy(value: &Value, pointer: &str, types: &[&str], out: &mut Vec<Invalid>) {
     let type_pointer = format!("{pointer}/type");
     check_enum(value, &type_pointer, types, out);
-    let kind = value.pointer(&type_pointer).and_then(Value::as_str);
+    let kind = value.at(&type_pointer).and_then(Value::as_str);
     let rolling = value
-        .pointer(&format!("{pointer}/rollingUpdate"))
+        .at(&format!("{pointer}/rollingUpdate"))
         .is_some_and(|r| !r.is_null());
     if let (Some(kind), true) = (kind, rolling)
         && kind != "RollingUpdate"
@@ -72,7 +73,7 @@ fn budget(value: &Value, out: &mut Vec<Invalid>) {
         .into_iter()
         .filter(|f| {
             value
-                .pointer(&format!("/spec/{f}"))
+                .at(&format!("/spec/{f}"))
                 .is_some_and(|v| !v.is_null())
         })
         .collect();
@@ -126,7 +127,7 @@ fn containers(value: &Value, pod_spec: &str, out: &mut Vec<Invalid>) {
         out,
     );
     for list in ["containers", "initContainers"] {
-        let Some(Value::Array(items)) = value.pointer(&format!("{pod_spec}/{list}")) else {
+        let Some(Value::Array(items)) = value.at(&format!("{pod_spec}/{list}")) else {
             continue;
         };
         for (i, container) in items.iter().enumerate() {
@@ -168,7 +169,7 @@ pub fn rejected(api_version: &str, kind: &str, value: &Value) -> Vec<Invalid> {
                 &["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"],
                 &mut out,
             );
-            let ports = value.pointer("/spec/ports").and_then(Value::as_array);
+            let ports = value.at("/spec/ports").and_then(Value::as_array);
             for j in 0..ports.map_or(0, Vec::len) {
                 check_enum(
                     value,
@@ -179,9 +180,9 @@ pub fn rejected(api_version: &str, kind: &str, value: &Value) -> Vec<Invalid> {
             }
         }
         "Ingress" if api_version == "networking.k8s.io/v1" => {
-            let rules = value.pointer("/spec/rules").and_then(Value::as_array);
+            let rules = value.at("/spec/rules").and_then(Value::as_array);
             for (i, rule) in rules.into_iter().flatten().enumerate() {
-                let paths = rule.pointer("/http/paths").and_then(Value::as_array);
+                let paths = rule.at("/http/paths").and_then(Value::as_array);
                 for (j, path) in paths.into_iter().flatten().enumerate() {
                     let pointer = format!("/spec/rules/{i}/http/paths/{j}/pathType");
                     if path.get("pathType").is_none_or(Value::is_null) {

@@ -1,5 +1,6 @@
 //! The pod template of a workload, whatever its kind, with the pointer that locates it.
 
+use crate::pointer::ValuePointer;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
@@ -112,7 +113,7 @@ pub fn rollout_template(
     if kind != "Rollout" || !api_version.starts_with("argoproj.io/") {
         return None;
     }
-    let template = value.pointer("/spec/template")?;
+    let template = value.at("/spec/template")?;
     let (result, _) = super::de::from_value::<PodTemplateSpec>(template, "/spec/template");
     result.ok().map(Box::new)
 }

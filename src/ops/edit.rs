@@ -110,7 +110,7 @@ pub fn splice(
         .max()
         .unwrap_or(map_span.end) as usize;
     let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    let key = crate::yaml::spans::unescape(key);
+    let key = crate::pointer::unescape(key);
     Ok(Splice {
         span: Span::new(line_end, line_end),
         text: format!("\n{}{key}: {}", " ".repeat(column), scalar_text(value, "")),
@@ -121,7 +121,7 @@ pub fn splice(
 fn node_at<'a>(spans: &'a SpanNode, text: &str, pointer: &str) -> Option<&'a SpanNode> {
     let mut node = spans;
     for raw in pointer.split('/').skip(1) {
-        let segment = crate::yaml::spans::unescape(raw);
+        let segment = crate::pointer::unescape(raw);
         node = match node {
             SpanNode::Map(_, entries) => {
                 &entries.iter().rev().find(|e| e.key(text) == segment)?.value
@@ -173,7 +173,7 @@ fn set(target: &mut Value, pointer: &str, value: Value) {
     let segments: Vec<String> = pointer
         .split('/')
         .skip(1)
-        .map(|s| crate::yaml::spans::unescape(s).into_owned())
+        .map(|s| crate::pointer::unescape(s).into_owned())
         .collect();
     for (i, segment) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();

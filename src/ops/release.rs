@@ -2,6 +2,7 @@
 //! one's and the weight returns to 0; a blue-green standby becomes live; a plain workload's
 //! images go back to what they were before the last commit that changed them.
 
+use crate::pointer::ValuePointer;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -19,7 +20,7 @@ const TRACK_KEYS: &[&str] = &["zerodown.dev/track", "track"];
 fn containers(object: &Object) -> Vec<(usize, String, String)> {
     object
         .value
-        .pointer("/spec/template/spec/containers")
+        .at("/spec/template/spec/containers")
         .and_then(Value::as_array)
         .map(|list| {
             list.iter()
@@ -51,7 +52,7 @@ fn track(object: &Object) -> Option<&str> {
         .find_map(|k| {
             object
                 .value
-                .pointer(&format!("/metadata/labels/{}", crate::yaml::escape(k)))
+                .at(&format!("/metadata/labels/{}", crate::yaml::escape(k)))
         })
         .and_then(Value::as_str)
 }
@@ -83,10 +84,8 @@ fn canary_pairs<'a>(workspace: &'a Workspace, default_ns: &str) -> Vec<(&'a Obje
                             track(o) == Some("stable")
                                 && o.namespace_or(default_ns) == ns
                                 && o.kind == canary.kind
-                                && o.value.pointer("/metadata/labels/app.kubernetes.io~1name")
-                                    == canary
-                                        .value
-                                        .pointer("/metadata/labels/app.kubernetes.io~1name")
+                                && o.value.at("/metadata/labels/app.kubernetes.io~1name")
+                                    == canary.value.at("/metadata/labels/app.kubernetes.io~1name")
                         })
                     })
             });

@@ -3,6 +3,7 @@
 //! canary-weight, Istio route weights, HTTPRoute backendRef weights). Ambiguity is refused
 //! with the candidates named, never guessed.
 
+use crate::pointer::ValuePointer;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -83,10 +84,10 @@ fn workloads<'a>(
         .filter(|o| namespace(o, default_ns) == ns)
         .filter(|o| matches!(o.kind.as_str(), "Deployment" | "StatefulSet" | "Rollout"))
         .map(|o| {
-            let labels = string_map(o.value.pointer("/spec/template/metadata/labels"));
+            let labels = string_map(o.value.at("/spec/template/metadata/labels"));
             let replicas = o
                 .value
-                .pointer("/spec/replicas")
+                .at("/spec/replicas")
                 .and_then(crate::k8s::int_value)
                 .unwrap_or(1);
             (o, labels, replicas)
@@ -106,7 +107,7 @@ pub fn switch(
     // selector: one group is one blue-green app.
     let mut groups: BTreeMap<ColourGroup, Vec<&Object>> = BTreeMap::new();
     for service in workspace.objects.iter().filter(|o| o.kind == "Service") {
-        let selector = string_map(service.value.pointer("/spec/selector"));
+        let selector = string_map(service.value.at("/spec/selector"));
         let Some(key) = COLOUR_KEYS.iter().find(|k| selector.contains_key(**k)) else {
             continue;
         };
@@ -127,11 +128,11 @@ pub fn switch(
             .iter()
             .filter(|(_, labels, _)| base.iter().all(|(k, v)| labels.get(k) == Some(v)))
             .filter_map(|(_, labels, _)| labels.get(key).cloned())
-            .chain(services.iter().filter_map(|s| {
-                string_map(s.value.pointer("/spec/selector"))
-                    .get(key)
-                    .cloned()
-            }))
+            .chain(
+                services
+                    .iter()
+                    .filter_map(|s| string_map(s.value.at("/spec/selector")).get(key).cloned()),
+            )
             .collect();
         colours.sort();
         colours.dedup();
@@ -165,7 +166,7 @@ pub fn switch(
                     .join(", ")
             ));
         };
-        let current = string_map(live.value.pointer("/spec/selector"))
+        let current = string_map(live.value.at("/spec/selector"))
             .get(key)
             .cloned()
             .unwrap_or_default();
@@ -231,7 +232,7 @@ pub fn switch(
         });
         let escaped = crate::yaml::escape(key);
         for service in services {
-            let own = string_map(service.value.pointer("/spec/selector"))
+            let own = string_map(service.value.at("/spec/selector"))
                 .get(key)
                 .cloned()
                 .unwrap_or_default();
@@ -266,7 +267,7 @@ pub fn switch(
         if let Some(rollout) = workspace
             .objects
             .iter()
-            .find(|o| o.kind == "Rollout" && o.value.pointer("/spec/strategy/blueGreen").is_some())
+            .find(|o| o.kind == "Rollout" && o.value.at("/spec/strategy/blueGreen").is_some())
         {
             return Err(format!(
                 "Rollout {}: the Argo Rollouts controller moves its activeService to the new \
@@ -308,14 +309,13 @@ fn routes_to_colour(
             "VirtualService" => {
                 for (i, route) in array(&object.value, "/spec/http").iter().enumerate() {
                     for (j, dest) in route
-                        .pointer("/route")
+                        .at("/route")
                         .and_then(Value::as_array)
                         .into_iter()
                         .flatten()
                         .enumerate()
                     {
-                        if dest.pointer("/destination/subset").and_then(Value::as_str) == Some(from)
-                        {
+                        if dest.at("/destination/subset").and_then(Value::as_str) == Some(from) {
                             result.changes.push(Change {
                                 object: object.index,
                                 pointer: format!("/spec/http/{i}/route/{j}/destination/subset"),
@@ -332,13 +332,13 @@ fn routes_to_colour(
             "HTTPRoute" => {
                 for (i, rule) in array(&object.value, "/spec/rules").iter().enumerate() {
                     for (j, backend) in rule
-                        .pointer("/backendRefs")
+                        .at("/backendRefs")
                         .and_then(Value::as_array)
                         .into_iter()
                         .flatten()
                         .enumerate()
                     {
-                        let Some(name) = backend.pointer("/name").and_then(Value::as_str) else {
+                        let Some(name) = backend.at("/name").and_then(Value::as_str) else {
                             continue;
                         };
                         if let Some(stem) = name.strip_suffix(&format!("-{from}")) {
@@ -363,7 +363,7 @@ fn routes_to_colour(
 
 fn array<'a>(value: &'a Value, pointer: &str) -> &'a [Value] {
     value
-        .pointer(pointer)
+        .at(pointer)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
 }
@@ -378,14 +378,10 @@ fn argo_managed(workspace: &Workspace) -> Vec<String> {
         .objects
         .iter()
         .filter(|o| o.kind == "Rollout")
-        .filter(|o| {
-            o.value
-                .pointer("/spec/strategy/canary/trafficRouting")
-                .is_some()
-        })
+        .filter(|o| o.value.at("/spec/strategy/canary/trafficRouting").is_some())
         .filter_map(|o| {
             o.value
-                .pointer("/spec/strategy/canary/canaryService")
+                .at("/spec/strategy/canary/canaryService")
                 .and_then(Value::as_str)
         })
         .map(str::to_string)
@@ -405,10 +401,10 @@ fn ingress_services(ingress: &Value) -> Vec<&str> {
     let mut names: Vec<&str> = array(ingress, "/spec/rules")
         .iter()
         .flat_map(|rule| array(rule, "/http/paths"))
-        .chain(ingress.pointer("/spec/defaultBackend"))
+        .chain(ingress.at("/spec/defaultBackend"))
         .filter_map(|p| {
-            p.pointer("/backend/service/name")
-                .or_else(|| p.pointer("/service/name"))
+            p.at("/backend/service/name")
+                .or_else(|| p.at("/service/name"))
                 .and_then(Value::as_str)
         })
         .collect();
@@ -460,7 +456,7 @@ pub fn set_weight(workspace: &Workspace, weight: u32, default_ns: &str) -> Resul
             "VirtualService" => {
                 for (i, route) in array(&object.value, "/spec/http").iter().enumerate() {
                     let destinations = route
-                        .pointer("/route")
+                        .at("/route")
                         .and_then(Value::as_array)
                         .map_or(&[][..], Vec::as_slice);
                     if destinations.len() < 2 {
@@ -468,11 +464,11 @@ pub fn set_weight(workspace: &Workspace, weight: u32, default_ns: &str) -> Resul
                     }
                     let label = |d: &Value| {
                         let host = d
-                            .pointer("/destination/host")
+                            .at("/destination/host")
                             .and_then(Value::as_str)
                             .unwrap_or("");
                         let subset = d
-                            .pointer("/destination/subset")
+                            .at("/destination/subset")
                             .and_then(Value::as_str)
                             .unwrap_or("");
                         format!("{host}{}{subset}", if subset.is_empty() { "" } else { "/" })
@@ -505,7 +501,7 @@ pub fn set_weight(workspace: &Workspace, weight: u32, default_ns: &str) -> Resul
                             value: json!(if j == *canary { weight } else { stable }),
                         });
                     }
-                    let canary_destination = &destinations[*canary].pointer("/destination");
+                    let canary_destination = &destinations[*canary].at("/destination");
                     let host = canary_destination
                         .and_then(|d| d.get("host"))
                         .and_then(Value::as_str);
@@ -526,14 +522,14 @@ pub fn set_weight(workspace: &Workspace, weight: u32, default_ns: &str) -> Resul
             "HTTPRoute" => {
                 for (i, rule) in array(&object.value, "/spec/rules").iter().enumerate() {
                     let backends = rule
-                        .pointer("/backendRefs")
+                        .at("/backendRefs")
                         .and_then(Value::as_array)
                         .map_or(&[][..], Vec::as_slice);
                     if backends.len() < 2 {
                         continue;
                     }
                     let name = |b: &Value| {
-                        b.pointer("/name")
+                        b.at("/name")
                             .and_then(Value::as_str)
                             .unwrap_or("")
                             .to_string()
@@ -613,7 +609,7 @@ pub fn current_weight(workspace: &Workspace, default_ns: &str) -> Result<u32, St
         .find(|c| c.value == json!(0) || c.value == json!("0"))
         .ok_or("no canary weight found")?;
     let object = &workspace.objects[change.object];
-    let now = object.value.pointer(&change.pointer);
+    let now = object.value.at(&change.pointer);
     Ok(match now {
         Some(v) => crate::k8s::int_value(v).unwrap_or(0) as u32,
         // HTTPRoute's default weight is 1 of 2: call it half.

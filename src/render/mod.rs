@@ -8,6 +8,7 @@ pub mod plan;
 pub mod spec;
 pub mod templates;
 
+use crate::pointer::ValuePointer;
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -106,7 +107,7 @@ fn split_objects(text: &str) -> Result<Vec<RenderedObject>, String> {
         let field = |pointer: &str| {
             document
                 .value
-                .pointer(pointer)
+                .at(pointer)
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string()

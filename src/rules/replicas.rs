@@ -1,6 +1,7 @@
 //! Replica counts as the cluster keeps them: `spec.replicas` (default 1) and the autoscalers
 //! in the input (HorizontalPodAutoscalers, KEDA ScaledObjects) that target a workload.
 
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use crate::k8s::Object;
@@ -18,10 +19,7 @@ pub fn is_replicated_workload(object: &Object) -> bool {
 
 /// `spec.replicas` as written, `None` when unset (the API then defaults it to 1).
 pub fn declared_replicas(object: &Object) -> Option<i64> {
-    object
-        .value
-        .pointer("/spec/replicas")
-        .and_then(Value::as_i64)
+    object.value.at("/spec/replicas").and_then(Value::as_i64)
 }
 
 /// The autoscalers in the input that target `object`: HorizontalPodAutoscalers
@@ -38,13 +36,13 @@ pub fn autoscaler_min(autoscaler: &Object) -> i64 {
     if autoscaler.kind == "ScaledObject" {
         autoscaler
             .value
-            .pointer("/spec/minReplicaCount")
+            .at("/spec/minReplicaCount")
             .and_then(Value::as_i64)
             .unwrap_or(0)
     } else {
         autoscaler
             .value
-            .pointer("/spec/minReplicas")
+            .at("/spec/minReplicas")
             .and_then(Value::as_i64)
             .unwrap_or(1)
     }

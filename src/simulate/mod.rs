@@ -12,6 +12,7 @@
 pub mod model;
 pub mod timing;
 
+use crate::pointer::ValuePointer;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
@@ -504,14 +505,14 @@ fn settings(object: &Object) -> Result<Result<Settings, String>, SpecError> {
 /// An Argo Rollouts `Rollout`: canaries without steps roll like a Deployment.
 fn rollout_settings(object: &Object) -> Result<Result<Settings, String>, SpecError> {
     let value = &object.value;
-    if value.pointer("/spec/strategy/blueGreen").is_some() {
+    if value.at("/spec/strategy/blueGreen").is_some() {
         return Ok(Err(
             "blue-green: the preview ReplicaSet is scaled up in full beside \
                        the active one, then traffic switches; not a rolling update"
                 .to_string(),
         ));
     }
-    let Some(canary) = value.pointer("/spec/strategy/canary") else {
+    let Some(canary) = value.at("/spec/strategy/canary") else {
         return Ok(Err(
             "no strategy.canary or strategy.blueGreen: nothing to replay".to_string(),
         ));
@@ -541,7 +542,7 @@ fn rollout_settings(object: &Object) -> Result<Result<Settings, String>, SpecErr
         max_unavailable: field("maxUnavailable")?,
         partition: None,
         min_ready: value
-            .pointer("/spec/minReadySeconds")
+            .at("/spec/minReadySeconds")
             .and_then(Value::as_i64)
             .unwrap_or(0),
     }))

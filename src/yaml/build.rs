@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 
 use super::relax::Relaxed;
 use super::scalar::resolve_plain;
-use super::spans::{MapEntry, SpanNode, escape};
+use super::spans::{MapEntry, SpanNode};
 use super::split::Chunk;
+use crate::pointer::escape;
 use crate::source::Span;
 
 /// Deeper than any Kubernetes object (generated CRD schemas stay well under 100 levels).

@@ -8,9 +8,10 @@ mod scalar;
 pub mod spans;
 mod split;
 
+pub use crate::pointer::escape;
 pub use build::{DuplicateKey, MAX_ALIAS_NODES, MAX_DEPTH};
 pub use scalar::resolve_plain;
-pub use spans::{Located, SpanNode, escape};
+pub use spans::{Located, SpanNode};
 
 use serde_json::Value;
 

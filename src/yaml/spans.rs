@@ -1,6 +1,7 @@
 //! Where each node of a document stands in the source, kept beside the `serde_json::Value`
 //! so that one JSON pointer can be resolved to a byte span after the rules have run.
 
+use crate::pointer::unescape;
 use crate::source::Span;
 
 #[derive(Clone, Debug)]
@@ -104,22 +105,5 @@ impl SpanNode {
             }
             SpanNode::Seq(s, items) => items.first().map_or(*s, |i| i.summary_span(text)),
         }
-    }
-}
-
-pub fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
-    if segment.contains('~') {
-        segment.replace("~1", "/").replace("~0", "~").into()
-    } else {
-        segment.into()
-    }
-}
-
-/// Escapes one pointer segment.
-pub fn escape(segment: &str) -> std::borrow::Cow<'_, str> {
-    if segment.contains(['~', '/']) {
-        segment.replace('~', "~0").replace('/', "~1").into()
-    } else {
-        segment.into()
     }
 }

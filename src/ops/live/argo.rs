@@ -3,6 +3,7 @@
 //! status part goes to the `status` subresource (Rollouts v0.10+), and when that answers
 //! NotFound (v0.9, no subresource) the combined patch goes to the object itself.
 
+use crate::pointer::ValuePointer;
 use serde_json::{Value, json};
 
 use super::Kubectl;
@@ -22,7 +23,7 @@ pub struct Patches {
 
 fn steps(rollout: &Value) -> Option<usize> {
     rollout
-        .pointer("/spec/strategy/canary/steps")
+        .at("/spec/strategy/canary/steps")
         .and_then(Value::as_array)
         .map(Vec::len)
         .filter(|&n| n > 0)
@@ -30,7 +31,7 @@ fn steps(rollout: &Value) -> Option<usize> {
 
 fn has_pause_conditions(rollout: &Value) -> bool {
     rollout
-        .pointer("/status/pauseConditions")
+        .at("/status/pauseConditions")
         .and_then(Value::as_array)
         .is_some_and(|c| !c.is_empty())
 }
@@ -42,14 +43,14 @@ pub fn promote_patches(rollout: &Value) -> Patches {
         unified: Some(json!({"spec": {"paused": false}, "status": {"pauseConditions": null}})),
         ..Patches::default()
     };
-    if rollout.pointer("/spec/paused").and_then(Value::as_bool) == Some(true) {
+    if rollout.at("/spec/paused").and_then(Value::as_bool) == Some(true) {
         patches.spec = Some(json!({"spec": {"paused": false}}));
     }
     if has_pause_conditions(rollout) {
         patches.status = Some(json!({"status": {"pauseConditions": null}}));
     } else if let Some(count) = steps(rollout) {
         let current = rollout
-            .pointer("/status/currentStepIndex")
+            .at("/status/currentStepIndex")
             .and_then(Value::as_u64)
             .unwrap_or(0) as usize;
         let next = if current < count {
@@ -108,8 +109,8 @@ pub fn send(
 
 /// A Rollout is mid-update: paused, waiting for promotion, or running a new revision.
 pub fn in_progress(rollout: &Value) -> bool {
-    let text = |p: &str| rollout.pointer(p).and_then(Value::as_str);
-    rollout.pointer("/spec/paused").and_then(Value::as_bool) == Some(true)
+    let text = |p: &str| rollout.at(p).and_then(Value::as_str);
+    rollout.at("/spec/paused").and_then(Value::as_bool) == Some(true)
         || has_pause_conditions(rollout)
         || matches!(text("/status/phase"), Some("Paused" | "Progressing"))
         || text("/status/currentPodHash") != text("/status/stableRS")
@@ -127,9 +128,7 @@ pub fn pick<'a>(
         .objects
         .iter()
         .filter(|o| o.kind == "Rollout")
-        .filter(|o| {
-            strategy.is_none_or(|s| o.value.pointer(&format!("/spec/strategy/{s}")).is_some())
-        })
+        .filter(|o| strategy.is_none_or(|s| o.value.at(&format!("/spec/strategy/{s}")).is_some()))
         .collect();
     if let Some(name) = name {
         return Ok(rollouts.into_iter().find(|o| o.name == name));
@@ -155,14 +154,14 @@ pub fn pick<'a>(
 /// (`previewReplicaCount` of them while the preview runs smaller, else every replica): that
 /// is what the active Service will send users to.
 pub fn preview_serving(rollout: &Object, default_ns: &str) -> Vec<Serving> {
-    let int = |p: &str| rollout.value.pointer(p).and_then(crate::k8s::int_value);
+    let int = |p: &str| rollout.value.at(p).and_then(crate::k8s::int_value);
     let replicas = int("/spec/strategy/blueGreen/previewReplicaCount")
         .or_else(|| int("/spec/replicas"))
         .unwrap_or(1)
         .max(1);
     rollout
         .value
-        .pointer("/spec/strategy/blueGreen/previewService")
+        .at("/spec/strategy/blueGreen/previewService")
         .and_then(Value::as_str)
         .map(|service| Serving {
             namespace: rollout.namespace_or(default_ns).to_string(),
@@ -174,7 +173,7 @@ pub fn preview_serving(rollout: &Object, default_ns: &str) -> Vec<Serving> {
 }
 
 fn phase(rollout: &Value) -> (&str, &str) {
-    let text = |p: &str| rollout.pointer(p).and_then(Value::as_str).unwrap_or("");
+    let text = |p: &str| rollout.at(p).and_then(Value::as_str).unwrap_or("");
     (text("/status/phase"), text("/status/message"))
 }
 
@@ -192,14 +191,14 @@ pub fn promoted(rollout: &Value) -> Poll {
 /// Degraded with RolloutAborted) and the stable pods are all available again.
 pub fn aborted(rollout: &Value) -> Poll {
     let wanted = rollout
-        .pointer("/spec/replicas")
+        .at("/spec/replicas")
         .and_then(crate::k8s::int_value)
         .unwrap_or(1);
     let available = rollout
-        .pointer("/status/availableReplicas")
+        .at("/status/availableReplicas")
         .and_then(crate::k8s::int_value)
         .unwrap_or(0);
-    let abort = rollout.pointer("/status/abort").and_then(Value::as_bool) == Some(true);
+    let abort = rollout.at("/status/abort").and_then(Value::as_bool) == Some(true);
     match phase(rollout) {
         ("Degraded", message) if abort && available >= wanted => Poll::Done(format!(
             "Rollout aborted, {available} pods available: {message}"

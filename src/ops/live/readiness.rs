@@ -5,6 +5,7 @@
 //! the gateways read), falling back to the core Endpoints object on clusters that do not
 //! serve slices.
 
+use crate::pointer::ValuePointer;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -26,13 +27,13 @@ pub fn unready_targets(workspace: &Workspace, planned: &Move) -> Vec<String> {
             let object = &workspace.objects[index];
             let wanted = object
                 .value
-                .pointer("/spec/replicas")
+                .at("/spec/replicas")
                 .and_then(crate::k8s::int_value)
                 .unwrap_or(1)
                 .max(1);
             let ready = object
                 .value
-                .pointer("/status/readyReplicas")
+                .at("/status/readyReplicas")
                 .and_then(crate::k8s::int_value)
                 .unwrap_or(0);
             (ready < wanted).then(|| {
@@ -76,10 +77,10 @@ pub fn ready_endpoints(
         {
             // An unset `ready` means unknown, which consumers are to treat as ready.
             let is_ready = endpoint
-                .pointer("/conditions/ready")
+                .at("/conditions/ready")
                 .and_then(Value::as_bool)
                 .unwrap_or(true);
-            let address = endpoint.pointer("/addresses/0").and_then(Value::as_str);
+            let address = endpoint.at("/addresses/0").and_then(Value::as_str);
             if let Some(id) = is_ready
                 .then(|| identity(endpoint.get("targetRef"), address))
                 .flatten()
@@ -148,8 +149,8 @@ fn pods(
         .iter()
         .flat_map(|pod| {
             [
-                pod.pointer("/metadata/name").and_then(Value::as_str),
-                pod.pointer("/status/podIP").and_then(Value::as_str),
+                pod.at("/metadata/name").and_then(Value::as_str),
+                pod.at("/status/podIP").and_then(Value::as_str),
             ]
         })
         .flatten()

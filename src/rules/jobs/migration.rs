@@ -1,6 +1,7 @@
 //! What makes a Job a migration Job, and what orders it before the workloads it migrates
 //! for (Helm hooks, Argo CD hooks and sync waves).
 
+use crate::pointer::ValuePointer;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Container;
 use serde_json::Value;
@@ -89,7 +90,7 @@ pub const ARGO_WAVE: &str = "argocd.argoproj.io/sync-wave";
 pub fn sync_wave(object: &Object) -> Option<i64> {
     match object
         .value
-        .pointer("/metadata/annotations")
+        .at("/metadata/annotations")
         .and_then(|a| a.get(ARGO_WAVE))
     {
         None => Some(0),

@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::rule_meta;
@@ -26,7 +27,7 @@ impl Rule for RollbackHistoryDisabled {
             if !workload
                 || object
                     .value
-                    .pointer("/spec/revisionHistoryLimit")
+                    .at("/spec/revisionHistoryLimit")
                     .and_then(Value::as_i64)
                     != Some(0)
             {

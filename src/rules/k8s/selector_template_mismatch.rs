@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::rule_meta;
@@ -27,7 +28,7 @@ fn selector_and_labels(
         ),
         _ => {
             let template = object.rollout_template.as_ref()?;
-            let selector = object.value.pointer("/spec/selector")?;
+            let selector = object.value.at("/spec/selector")?;
             let (selector, _) = crate::k8s::de::from_value::<LabelSelector>(selector, "");
             (selector.ok()?, template.metadata.clone())
         }
@@ -47,8 +48,8 @@ impl Rule for SelectorTemplateMismatch {
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
         for object in context.objects {
             // A workload with no selector or no template is reported by invalid-manifest.
-            if object.value.pointer("/spec/selector").is_none()
-                || object.value.pointer("/spec/template").is_none()
+            if object.value.at("/spec/selector").is_none()
+                || object.value.at("/spec/template").is_none()
             {
                 continue;
             }

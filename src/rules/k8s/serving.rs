@@ -5,6 +5,7 @@
 //! portless sidecar beside a serving container, a worker no Service selects, init
 //! containers, Jobs and CronJobs do not serve.
 
+use crate::pointer::ValuePointer;
 use k8s_openapi::api::core::v1::Container;
 use serde_json::Value;
 
@@ -110,7 +111,7 @@ pub fn workload_ref(object: &Object) -> Option<&str> {
     }
     object
         .value
-        .pointer("/spec/workloadRef/name")
+        .at("/spec/workloadRef/name")
         .and_then(Value::as_str)
 }
 

@@ -2,6 +2,7 @@
 //! labels of a workload, which workloads serve, and PodDisruptionBudgets read from either
 //! API version.
 
+use crate::pointer::ValuePointer;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -74,23 +75,21 @@ pub fn argo_pod_labels<'a>(
             "/spec/strategy/blueGreen/activeMetadata/labels",
             "/spec/strategy/blueGreen/previewMetadata/labels",
         ] {
-            if let Some(labels) = value.pointer(extra) {
+            if let Some(labels) = value.at(extra) {
                 let mut set = base.clone();
                 set.extend(string_map(Some(labels)));
                 sets.push(set);
             }
         }
         let steps = value
-            .pointer("/spec/strategy/canary/steps")
+            .at("/spec/strategy/canary/steps")
             .and_then(Value::as_array);
         for step in steps.into_iter().flatten() {
-            let templates = step
-                .pointer("/experiment/templates")
-                .and_then(Value::as_array);
+            let templates = step.at("/experiment/templates").and_then(Value::as_array);
             for template in templates.into_iter().flatten() {
                 let mut set = base.clone();
-                set.extend(string_map(template.pointer("/metadata/labels")));
-                set.extend(string_map(template.pointer("/selector/matchLabels")));
+                set.extend(string_map(template.at("/metadata/labels")));
+                set.extend(string_map(template.at("/selector/matchLabels")));
                 sets.push(set);
             }
         }
@@ -98,10 +97,10 @@ pub fn argo_pod_labels<'a>(
     for experiment in context.of_kind(namespace, "argoproj.io", "Experiment") {
         let templates = experiment
             .value
-            .pointer("/spec/templates")
+            .at("/spec/templates")
             .and_then(Value::as_array);
         for template in templates.into_iter().flatten() {
-            sets.push(string_map(template.pointer("/template/metadata/labels")));
+            sets.push(string_map(template.at("/template/metadata/labels")));
         }
     }
     sets
@@ -197,7 +196,7 @@ pub fn operator_may_own<'a>(
         return false;
     }
     custom_resources(context, namespace).any(|object| {
-        let labels = string_map(object.value.pointer("/metadata/labels"));
+        let labels = string_map(object.value.at("/metadata/labels"));
         selector.values().any(|v| *v == object.name)
             || selector.iter().all(|(k, v)| labels.get(k) == Some(v))
     })
@@ -249,7 +248,7 @@ pub fn read_pdb(object: &Object) -> Option<Pdb<'_>> {
         "policy/v1beta1" => true,
         _ => return None,
     };
-    let raw = object.value.pointer("/spec/selector");
+    let raw = object.value.at("/spec/selector");
     let (selector, unreadable) = match raw {
         None | Some(Value::Null) => (None, false),
         Some(raw) => {

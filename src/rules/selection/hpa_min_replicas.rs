@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use crate::rules::context::api_group;
@@ -26,7 +27,7 @@ impl Rule for HpaMinReplicas {
         }) {
             let target = |key: &str| {
                 hpa.value
-                    .pointer(&format!("/spec/scaleTargetRef/{key}"))
+                    .at(&format!("/spec/scaleTargetRef/{key}"))
                     .and_then(Value::as_str)
             };
             let (Some(kind), Some(name)) = (target("kind"), target("name")) else {
@@ -35,7 +36,7 @@ impl Rule for HpaMinReplicas {
             if !SCALED_KINDS.contains(&kind) {
                 continue;
             }
-            let min = hpa.value.pointer("/spec/minReplicas");
+            let min = hpa.value.at("/spec/minReplicas");
             let value = min.and_then(Value::as_i64);
             if value.is_some_and(|m| m >= 2) || min.is_some_and(|m| !m.is_null() && value.is_none())
             {

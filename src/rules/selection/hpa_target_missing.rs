@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::common::templated;
@@ -40,7 +41,7 @@ impl Rule for HpaTargetMissing {
             }
             let reference = |key: &str| {
                 hpa.value
-                    .pointer(&format!("/spec/scaleTargetRef/{key}"))
+                    .at(&format!("/spec/scaleTargetRef/{key}"))
                     .and_then(Value::as_str)
             };
             let (Some(kind), Some(name)) = (reference("kind"), reference("name")) else {

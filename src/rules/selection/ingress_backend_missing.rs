@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::common::{operator_may_create_service, templated};
@@ -73,7 +74,7 @@ fn ingress_backends<'a>(ingress: &'a Object, namespace: &'a str) -> Vec<Backend<
         .flatten()
         .enumerate()
     {
-        let paths = rule.pointer("/http/paths").and_then(Value::as_array);
+        let paths = rule.at("/http/paths").and_then(Value::as_array);
         for (p, path) in paths.into_iter().flatten().enumerate() {
             if let Some(backend) = path.get("backend") {
                 backends.extend(ingress_backend(
@@ -89,7 +90,7 @@ fn ingress_backends<'a>(ingress: &'a Object, namespace: &'a str) -> Vec<Backend<
 
 fn route_backends<'a>(route: &'a Object, namespace: &'a str) -> Vec<Backend<'a>> {
     let mut backends = Vec::new();
-    let rules = route.value.pointer("/spec/rules").and_then(Value::as_array);
+    let rules = route.value.at("/spec/rules").and_then(Value::as_array);
     for (r, rule) in rules.into_iter().flatten().enumerate() {
         let refs = rule.get("backendRefs").and_then(Value::as_array);
         for (b, reference) in refs.into_iter().flatten().enumerate() {
@@ -139,7 +140,7 @@ fn is_route(object: &Object) -> bool {
 
 /// The ports of a Service, `None` when it lists none (an ExternalName Service may not).
 fn service_ports(service: &Object) -> Option<Vec<(i64, Option<&str>)>> {
-    let ports = service.value.pointer("/spec/ports")?.as_array()?;
+    let ports = service.value.at("/spec/ports")?.as_array()?;
     let ports: Vec<_> = ports
         .iter()
         .filter_map(|p| {

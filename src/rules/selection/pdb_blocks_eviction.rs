@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use std::collections::{HashMap, HashSet};
 
 use super::common::{Amount, Pdb, is_scalable_workload, pod_labels, read_pdb};
@@ -86,7 +87,7 @@ impl Rule for PdbBlocksEviction {
             let amount = |key: &str| {
                 object
                     .value
-                    .pointer(&format!("/spec/{key}"))
+                    .at(&format!("/spec/{key}"))
                     .and_then(Amount::read)
             };
             // A PDB that selects nothing blocks nothing (pdb-selects-nothing reports it).

@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use std::collections::HashMap;
 
 use super::common::{Pdb, pdbs, pod_labels};
@@ -43,7 +44,7 @@ impl Rule for PdbMissing {
                         let set = |f: &str| {
                             pdb.object
                                 .value
-                                .pointer(&format!("/spec/{f}"))
+                                .at(&format!("/spec/{f}"))
                                 .is_some_and(|v| !v.is_null())
                         };
                         set("minAvailable") != set("maxUnavailable")

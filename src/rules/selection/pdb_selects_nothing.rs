@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use std::collections::{BTreeMap, HashMap};
 
 use super::common::{argo_pod_labels, operator_may_own, read_pdb};
@@ -28,7 +29,7 @@ impl Rule for PdbSelectsNothing {
             }
             let name = object.display_name();
             if pdb.selector.is_none() {
-                let why = if object.value.pointer("/spec/selector").is_some() {
+                let why = if object.value.at("/spec/selector").is_some() {
                     "an empty selector, which selects no pod in policy/v1beta1"
                 } else {
                     "no selector, which selects no pod"

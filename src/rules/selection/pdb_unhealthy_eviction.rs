@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct PdbUnhealthyEviction;
@@ -27,7 +28,7 @@ impl Rule for PdbUnhealthyEviction {
             // default is reported.
             if pdb
                 .value
-                .pointer("/spec/unhealthyPodEvictionPolicy")
+                .at("/spec/unhealthyPodEvictionPolicy")
                 .is_some_and(|p| !p.is_null())
             {
                 continue;

@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
@@ -16,10 +17,10 @@ static META: RuleMeta = rule_meta!(
 
 /// The Service's equality selector, when it has a non-empty one it manages endpoints by.
 fn selector(service: &Value) -> Option<BTreeMap<String, String>> {
-    if service.pointer("/spec/type").and_then(Value::as_str) == Some("ExternalName") {
+    if service.at("/spec/type").and_then(Value::as_str) == Some("ExternalName") {
         return None;
     }
-    let map = service.pointer("/spec/selector")?.as_object()?;
+    let map = service.at("/spec/selector")?.as_object()?;
     let mut selector = BTreeMap::new();
     for (key, value) in map {
         let value = match value {

@@ -1,6 +1,7 @@
 //! Two copies of one workload that differ in one label value (the colour), with a Service
 //! selecting one of them: the idle colour must be able to take the whole load at the switch.
 
+use crate::pointer::ValuePointer;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
@@ -112,7 +113,7 @@ fn canary_labels(key: &str, a: &str, b: &str) -> bool {
 
 fn strings<'v>(value: &'v Value, pointer: &str) -> impl Iterator<Item = &'v Value> {
     value
-        .pointer(pointer)
+        .at(pointer)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -142,7 +143,7 @@ fn split_groups<'a>(context: &Context<'a>, namespace: &str) -> Vec<Vec<&'a str>>
         for protocol in ["http", "tcp", "tls"] {
             for route in strings(&service.value, &format!("/spec/{protocol}")) {
                 let group: Vec<&str> = strings(route, "/route")
-                    .filter_map(|d| d.pointer("/destination/host").and_then(Value::as_str))
+                    .filter_map(|d| d.at("/destination/host").and_then(Value::as_str))
                     .map(|host| host.split('.').next().unwrap_or(host))
                     .collect();
                 groups.push(group);
@@ -165,12 +166,12 @@ fn split_groups<'a>(context: &Context<'a>, namespace: &str) -> Vec<Vec<&'a str>>
     let backends = |ingress: &'a Object| -> Vec<&'a str> {
         let mut names: Vec<&str> = strings(&ingress.value, "/spec/rules")
             .flat_map(|r| strings(r, "/http/paths"))
-            .filter_map(|p| p.pointer("/backend/service/name").and_then(Value::as_str))
+            .filter_map(|p| p.at("/backend/service/name").and_then(Value::as_str))
             .collect();
         names.extend(
             ingress
                 .value
-                .pointer("/spec/defaultBackend/service/name")
+                .at("/spec/defaultBackend/service/name")
                 .and_then(Value::as_str),
         );
         names

@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use crate::k8s::int_value;
@@ -24,11 +25,7 @@ impl Rule for HttprouteWeightsZero {
             {
                 continue;
             }
-            let Some(rules) = object
-                .value
-                .pointer("/spec/rules")
-                .and_then(Value::as_array)
-            else {
+            let Some(rules) = object.value.at("/spec/rules").and_then(Value::as_array) else {
                 continue;
             };
             for (i, rule) in rules.iter().enumerate() {

@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::nginx::{self, Controller};
@@ -23,7 +24,7 @@ impl Rule for IngressNginxRetired {
                 continue;
             }
             let (pointer, why) = if let Some(class) = nginx::class_name(object) {
-                let pointer = if object.value.pointer("/spec/ingressClassName").is_some() {
+                let pointer = if object.value.at("/spec/ingressClassName").is_some() {
                     "/spec/ingressClassName".to_string()
                 } else {
                     annotation_pointer("kubernetes.io/ingress.class")
@@ -32,7 +33,7 @@ impl Rule for IngressNginxRetired {
             } else {
                 let key = object
                     .value
-                    .pointer("/metadata/annotations")
+                    .at("/metadata/annotations")
                     .and_then(Value::as_object)
                     .and_then(|a| a.keys().find(|k| k.starts_with(nginx::PREFIX)))
                     .cloned()

@@ -1,6 +1,7 @@
 //! Istio `networking.istio.io` objects (v1, v1beta1, v1alpha3 share the shapes read here):
 //! host names, route destinations and weights, read from the raw value.
 
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use crate::k8s::int_value;
@@ -64,14 +65,12 @@ impl Destination<'_> {
     }
 
     pub fn host(&self) -> Option<&str> {
-        self.value
-            .pointer("/destination/host")
-            .and_then(Value::as_str)
+        self.value.at("/destination/host").and_then(Value::as_str)
     }
 
     pub fn subset(&self) -> Option<&str> {
         self.value
-            .pointer("/destination/subset")
+            .at("/destination/subset")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
     }
@@ -94,7 +93,7 @@ pub fn routes(object: &Object) -> Vec<(&'static str, usize, Vec<Destination<'_>>
     for section in ROUTE_SECTIONS {
         let Some(rules) = object
             .value
-            .pointer(&format!("/spec/{section}"))
+            .at(&format!("/spec/{section}"))
             .and_then(Value::as_array)
         else {
             continue;
@@ -168,7 +167,7 @@ pub fn destination_rules_for<'a>(context: &Context<'a>, key: &str) -> Vec<&'a Ob
         .filter(|o| is_kind(o, "DestinationRule"))
         .filter(|o| {
             o.value
-                .pointer("/spec/host")
+                .at("/spec/host")
                 .and_then(Value::as_str)
                 .is_some_and(|h| host_covers(&host_key(h, context.namespace(o)), key))
         })
@@ -179,7 +178,7 @@ pub fn destination_rules_for<'a>(context: &Context<'a>, key: &str) -> Vec<&'a Ob
 pub fn subset_names(object: &Object) -> impl Iterator<Item = &str> {
     object
         .value
-        .pointer("/spec/subsets")
+        .at("/spec/subsets")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()

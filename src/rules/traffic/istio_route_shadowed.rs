@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::istio;
@@ -53,7 +54,7 @@ impl Rule for IstioRouteShadowed {
             if !istio::is_kind(object, "VirtualService") {
                 continue;
             }
-            let Some(rules) = object.value.pointer("/spec/http").and_then(Value::as_array) else {
+            let Some(rules) = object.value.at("/spec/http").and_then(Value::as_array) else {
                 continue;
             };
             let Some(catch_all) = rules.iter().position(is_catch_all) else {

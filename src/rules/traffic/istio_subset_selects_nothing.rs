@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
@@ -28,7 +29,7 @@ impl Rule for IstioSubsetSelectsNothing {
             if !istio::is_kind(object, "DestinationRule") {
                 continue;
             }
-            let Some(host) = object.value.pointer("/spec/host").and_then(Value::as_str) else {
+            let Some(host) = object.value.at("/spec/host").and_then(Value::as_str) else {
                 continue;
             };
             let key = host_key(host, context.namespace(object));
@@ -54,11 +55,7 @@ impl Rule for IstioSubsetSelectsNothing {
             if pods.is_empty() {
                 continue;
             }
-            let Some(subsets) = object
-                .value
-                .pointer("/spec/subsets")
-                .and_then(Value::as_array)
-            else {
+            let Some(subsets) = object.value.at("/spec/subsets").and_then(Value::as_array) else {
                 continue;
             };
             for (i, subset) in subsets.iter().enumerate() {

@@ -1,3 +1,4 @@
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::istio::{self, host_key, service_of};
@@ -44,7 +45,7 @@ impl Rule for IstioSubsetUndefined {
                         let hosts: Vec<&str> = context
                             .of_kind(host_namespace, istio::GROUP, "DestinationRule")
                             .iter()
-                            .filter_map(|r| r.value.pointer("/spec/host").and_then(Value::as_str))
+                            .filter_map(|r| r.value.at("/spec/host").and_then(Value::as_str))
                             .collect();
                         sink.report(
                             object,

@@ -1,6 +1,7 @@
 //! ingress-nginx: which Ingresses it handles, which are canaries, and the host + path +
 //! pathType keys it merges canaries by.
 
+use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use crate::k8s::Object;
@@ -38,7 +39,7 @@ pub fn is_ingress(object: &Object) -> bool {
 fn annotation_keys(object: &Object) -> impl Iterator<Item = &str> {
     object
         .value
-        .pointer("/metadata/annotations")
+        .at("/metadata/annotations")
         .and_then(Value::as_object)
         .into_iter()
         .flat_map(|a| a.keys().map(String::as_str))
@@ -48,7 +49,7 @@ fn annotation_keys(object: &Object) -> impl Iterator<Item = &str> {
 pub fn class_name(object: &Object) -> Option<&str> {
     object
         .value
-        .pointer("/spec/ingressClassName")
+        .at("/spec/ingressClassName")
         .and_then(Value::as_str)
         .or_else(|| object.annotation(CLASS_ANNOTATION))
         .filter(|c| !c.is_empty())
@@ -67,7 +68,7 @@ pub fn controller(context: &Context<'_>, object: &Object) -> Controller {
                 "IngressClass",
                 class,
             )
-            .and_then(|o| o.value.pointer("/spec/controller"))
+            .and_then(|o| o.value.at("/spec/controller"))
             .and_then(Value::as_str);
         return match ingress_class {
             Some(INGRESS_NGINX_CONTROLLER) => Controller::IngressNginx,
@@ -142,21 +143,17 @@ pub fn describe_key((host, path, path_type): (&str, &str, &str)) -> String {
 
 pub fn paths(object: &Object) -> Vec<IngressPath<'_>> {
     let mut out = Vec::new();
-    let Some(rules) = object
-        .value
-        .pointer("/spec/rules")
-        .and_then(Value::as_array)
-    else {
+    let Some(rules) = object.value.at("/spec/rules").and_then(Value::as_array) else {
         return out;
     };
     for (i, rule) in rules.iter().enumerate() {
         let host = rule.get("host").and_then(Value::as_str).unwrap_or("");
-        let Some(paths) = rule.pointer("/http/paths").and_then(Value::as_array) else {
+        let Some(paths) = rule.at("/http/paths").and_then(Value::as_array) else {
             continue;
         };
         for (j, entry) in paths.iter().enumerate() {
             let pointer = format!("/spec/rules/{i}/http/paths/{j}");
-            let text = |p: &str| entry.pointer(p).and_then(Value::as_str);
+            let text = |p: &str| entry.at(p).and_then(Value::as_str);
             let (service, service_pointer) = match text("/backend/service/name") {
                 Some(name) => (Some(name), format!("{pointer}/backend/service/name")),
                 None => (
@@ -165,9 +162,9 @@ pub fn paths(object: &Object) -> Vec<IngressPath<'_>> {
                 ),
             };
             let port = entry
-                .pointer("/backend/service/port/number")
-                .or_else(|| entry.pointer("/backend/service/port/name"))
-                .or_else(|| entry.pointer("/backend/servicePort"));
+                .at("/backend/service/port/number")
+                .or_else(|| entry.at("/backend/service/port/name"))
+                .or_else(|| entry.at("/backend/servicePort"));
             out.push(IngressPath {
                 object,
                 host,

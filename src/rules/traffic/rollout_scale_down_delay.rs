@@ -1,5 +1,6 @@
 use super::rollouts::is_rollout;
 use crate::k8s::int_value;
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct RolloutScaleDownDelay;
@@ -22,7 +23,7 @@ impl Rule for RolloutScaleDownDelay {
         const POINTER: &str = "/spec/strategy/blueGreen/scaleDownDelaySeconds";
         for rollout in context.objects.iter().filter(|o| is_rollout(o)) {
             // Unset means the default of 30: silent.
-            let Some(delay) = rollout.value.pointer(POINTER).and_then(int_value) else {
+            let Some(delay) = rollout.value.at(POINTER).and_then(int_value) else {
                 continue;
             };
             if delay >= MINIMUM {

@@ -3,6 +3,7 @@
 //! shape is tolerated.
 
 use crate::k8s::int_value;
+use crate::pointer::ValuePointer;
 use crate::rules::replicas::{autoscaler_min, autoscalers_for};
 
 use crate::k8s::Object;
@@ -54,7 +55,7 @@ pub fn service_refs(rollout: &Object) -> Vec<ServiceRef<'_>> {
     FIELDS
         .iter()
         .filter_map(|&(pointer, field)| {
-            let name = rollout.value.pointer(pointer)?.as_str()?.trim();
+            let name = rollout.value.at(pointer)?.as_str()?.trim();
             (!name.is_empty()).then_some(ServiceRef {
                 pointer,
                 field,
@@ -85,7 +86,7 @@ pub fn min_replicas<'a>(context: &Context<'a>, object: &'a Object) -> Replicas {
             source: format!("{} minReplicas {min}", hpa.display_name()),
         };
     }
-    match object.value.pointer("/spec/replicas").and_then(int_value) {
+    match object.value.at("/spec/replicas").and_then(int_value) {
         Some(count) => Replicas {
             count,
             source: format!("replicas: {count}"),
