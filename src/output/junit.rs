@@ -10,12 +10,12 @@ use std::io::{self, Write};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use super::Report;
+use super::{Report, Subject};
 use crate::lint::Diagnostic;
 
 /// One test case: its name, its rule (the class), and the findings it holds.
 struct Case<'a> {
-    name: String,
+    name: &'a str,
     rule: &'a str,
     findings: Vec<&'a Diagnostic>,
     error: Option<String>,
@@ -33,18 +33,54 @@ fn location(report: &Report<'_>, d: &Diagnostic) -> String {
     )
 }
 
-/// The cases of every file, in file order. Findings are grouped once by rule and object
-/// (or file), so building every case costs a look-up, not a pass over every finding.
-fn cases<'a>(report: &'a Report<'a>) -> BTreeMap<String, Vec<Case<'a>>> {
-    let mut by_file: BTreeMap<String, Vec<Case<'a>>> = BTreeMap::new();
-    let subjects = report.inputs.subjects();
-    let mut by_object: HashMap<(&str, usize), Vec<&'a Diagnostic>> = HashMap::new();
-    let mut by_subject_file: HashMap<(&str, usize), Vec<&'a Diagnostic>> = HashMap::new();
-    for d in report.diagnostics {
-        if let Some(object) = d.object {
-            by_object.entry((d.rule, object)).or_default().push(d);
+/// One file's test suite: a case per subject and rule that ran, then the cases no subject
+/// holds, then input errors. The subject cases (subjects × rules, most of them empty) are
+/// made one at a time while counting and writing, never all held: a run of 20,000 objects
+/// has about a million of them.
+#[derive(Default)]
+struct Suite<'a> {
+    subjects: Vec<&'a Subject>,
+    others: Vec<Case<'a>>,
+}
+
+/// Findings grouped once by rule and object (or file), so a case costs a look-up, not a
+/// pass over every finding.
+struct Grouped<'a> {
+    by_object: HashMap<(&'a str, usize), Vec<&'a Diagnostic>>,
+    by_subject_file: HashMap<(&'a str, usize), Vec<&'a Diagnostic>>,
+}
+
+impl<'a> Grouped<'a> {
+    fn new(diagnostics: &'a [Diagnostic]) -> Self {
+        let mut by_object: HashMap<(&str, usize), Vec<&Diagnostic>> = HashMap::new();
+        let mut by_subject_file: HashMap<(&str, usize), Vec<&Diagnostic>> = HashMap::new();
+        for d in diagnostics {
+            if let Some(object) = d.object {
+                by_object.entry((d.rule, object)).or_default().push(d);
+            }
+            by_subject_file.entry((d.rule, d.file)).or_default().push(d);
         }
-        by_subject_file.entry((d.rule, d.file)).or_default().push(d);
+        Grouped {
+            by_object,
+            by_subject_file,
+        }
+    }
+
+    fn findings(&self, subject: &Subject, rule: &'a str) -> &[&'a Diagnostic] {
+        match subject.object {
+            Some(object) => self.by_object.get(&(rule, object)),
+            None => self.by_subject_file.get(&(rule, subject.file)),
+        }
+        .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The suites of every file, in file-name order.
+fn suites<'a>(report: &'a Report<'a>, subjects: &'a [Subject]) -> BTreeMap<&'a str, Suite<'a>> {
+    let mut by_file: BTreeMap<&'a str, Suite<'a>> = BTreeMap::new();
+    for subject in subjects {
+        let file = report.inputs.file(subject.file).name.as_str();
+        by_file.entry(file).or_default().subjects.push(subject);
     }
     let held_objects: HashSet<usize> = subjects.iter().filter_map(|s| s.object).collect();
     let held_files: HashSet<usize> = subjects
@@ -52,26 +88,9 @@ fn cases<'a>(report: &'a Report<'a>) -> BTreeMap<String, Vec<Case<'a>>> {
         .filter(|s| s.object.is_none())
         .map(|s| s.file)
         .collect();
-    for subject in &subjects {
-        let file = report.inputs.file(subject.file).name.clone();
-        for meta in &report.rules {
-            let findings = match subject.object {
-                Some(object) => by_object.get(&(meta.id, object)),
-                None => by_subject_file.get(&(meta.id, subject.file)),
-            }
-            .cloned()
-            .unwrap_or_default();
-            by_file.entry(file.clone()).or_default().push(Case {
-                name: subject.name.clone(),
-                rule: meta.id,
-                findings,
-                error: None,
-            });
-        }
-    }
     // Findings no subject holds (about a whole file, or by a rule outside the list).
     let ran: HashSet<&str> = report.rules.iter().map(|m| m.id).collect();
-    let mut file_cases: HashMap<(String, &str), usize> = HashMap::new();
+    let mut file_cases: HashMap<(&str, &str), usize> = HashMap::new();
     for d in report.diagnostics {
         let held = match d.object {
             Some(object) => held_objects.contains(&object) || held_files.contains(&d.file),
@@ -80,13 +99,13 @@ fn cases<'a>(report: &'a Report<'a>) -> BTreeMap<String, Vec<Case<'a>>> {
         if held {
             continue;
         }
-        let file = report.file_name(d).to_string();
-        let cases = by_file.entry(file.clone()).or_default();
-        match file_cases.get(&(file.clone(), d.rule)) {
-            Some(&at) => cases[at].findings.push(d),
+        let file = report.file_name(d);
+        let others = &mut by_file.entry(file).or_default().others;
+        match file_cases.get(&(file, d.rule)) {
+            Some(&at) => others[at].findings.push(d),
             None => {
-                file_cases.insert((file.clone(), d.rule), cases.len());
-                cases.push(Case {
+                file_cases.insert((file, d.rule), others.len());
+                others.push(Case {
                     name: file,
                     rule: d.rule,
                     findings: vec![d],
@@ -96,14 +115,61 @@ fn cases<'a>(report: &'a Report<'a>) -> BTreeMap<String, Vec<Case<'a>>> {
         }
     }
     for error in report.inputs.errors() {
-        by_file.entry(error.file.clone()).or_default().push(Case {
-            name: error.file.clone(),
+        by_file.entry(&error.file).or_default().others.push(Case {
+            name: &error.file,
             rule: "input-error",
             findings: Vec::new(),
             error: Some(error.to_string()),
         });
     }
     by_file
+}
+
+impl<'a> Suite<'a> {
+    /// Every case of the suite, in order, each made when it is reached.
+    fn cases<'s>(
+        &'s self,
+        report: &'s Report<'a>,
+        grouped: &'s Grouped<'a>,
+    ) -> impl Iterator<Item = Case<'a>> + 's {
+        let per_subject = self.subjects.iter().flat_map(move |subject| {
+            report.rules.iter().map(move |meta| Case {
+                name: &subject.name,
+                rule: meta.id,
+                findings: grouped.findings(subject, meta.id).to_vec(),
+                error: None,
+            })
+        });
+        let others = self.others.iter().map(|case| Case {
+            name: case.name,
+            rule: case.rule,
+            findings: case.findings.clone(),
+            error: case.error.clone(),
+        });
+        per_subject.chain(others)
+    }
+
+    /// (tests, failures, errors).
+    fn counts(&self, report: &Report<'a>, grouped: &Grouped<'a>) -> (usize, usize, usize) {
+        let failing =
+            |findings: &[&Diagnostic]| findings.iter().any(|d| d.severity >= report.threshold);
+        let subject_failures = self
+            .subjects
+            .iter()
+            .flat_map(|subject| {
+                report
+                    .rules
+                    .iter()
+                    .map(|meta| grouped.findings(subject, meta.id))
+            })
+            .filter(|findings| failing(findings))
+            .count();
+        (
+            self.subjects.len() * report.rules.len() + self.others.len(),
+            subject_failures + self.others.iter().filter(|c| failing(&c.findings)).count(),
+            self.others.iter().filter(|c| c.error.is_some()).count(),
+        )
+    }
 }
 
 fn element<'b>(name: &'b str, attributes: &[(&str, &str)]) -> BytesStart<'b> {
@@ -115,21 +181,18 @@ fn element<'b>(name: &'b str, attributes: &[(&str, &str)]) -> BytesStart<'b> {
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let by_file = cases(report);
-    let failing = |case: &Case<'_>| case.findings.iter().any(|d| d.severity >= report.threshold);
-    let count = |cases: &[Case<'_>]| {
-        (
-            cases.len(),
-            cases.iter().filter(|c| failing(c)).count(),
-            cases.iter().filter(|c| c.error.is_some()).count(),
-        )
-    };
-    let all: Vec<&Case<'_>> = by_file.values().flatten().collect();
-    let totals = (
-        all.len(),
-        all.iter().filter(|c| failing(c)).count(),
-        all.iter().filter(|c| c.error.is_some()).count(),
-    );
+    let subjects = report.inputs.subjects();
+    let grouped = Grouped::new(report.diagnostics);
+    let by_file = suites(report, &subjects);
+    let counts: Vec<(usize, usize, usize)> = by_file
+        .values()
+        .map(|suite| suite.counts(report, &grouped))
+        .collect();
+    let totals = counts
+        .iter()
+        .fold((0, 0, 0), |(t, f, e), (tests, failures, errors)| {
+            (t + tests, f + failures, e + errors)
+        });
     let mut writer = Writer::new_with_indent(out, b' ', 2);
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let (tests, failures, errors) = (
@@ -147,8 +210,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             ("time", "0"),
         ],
     )))?;
-    for (file, cases) in &by_file {
-        let (tests, failures, errors) = count(cases);
+    for ((file, suite), (tests, failures, errors)) in by_file.iter().zip(counts) {
         let (tests, failures, errors) =
             (tests.to_string(), failures.to_string(), errors.to_string());
         writer.write_event(Event::Start(element(
@@ -162,11 +224,11 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 ("time", "0"),
             ],
         )))?;
-        for case in cases {
+        for case in suite.cases(report, &grouped) {
             let start = element(
                 "testcase",
                 &[
-                    ("name", &case.name),
+                    ("name", case.name),
                     ("classname", case.rule),
                     ("file", file),
                     ("time", "0"),
