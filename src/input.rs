@@ -314,7 +314,7 @@ fn decode(name: String, mut bytes: Vec<u8>) -> Result<SourceFile, InputError> {
             "UTF-16 text; convert it to UTF-8 (kubectl reads UTF-8 only)",
         ));
     }
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes) {
         let prefix = String::from_utf8_lossy(&bytes[..nul]).into_owned();
         let end = prefix.len();
         let position = SourceFile::new(&name, prefix).position(end);

@@ -46,9 +46,10 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
             }
             directives = true;
             content = false;
-        } else {
-            let trimmed = line.trim();
-            content |= !trimmed.is_empty() && !trimmed.starts_with('#');
+        } else if !content {
+            // Once the chunk has content, no later line changes that: skip the scan.
+            let trimmed = line.trim_start();
+            content = !trimmed.is_empty() && !trimmed.starts_with('#');
         }
         offset += line.len();
     }
