@@ -3,39 +3,64 @@
 
 use std::io::{self, Write};
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 use super::Report;
 use crate::lint::Diagnostic;
+use crate::severity::Severity;
 
-/// One finding as the JSON report lists it.
-fn finding(report: &Report<'_>, d: &Diagnostic) -> Value {
+/// One finding as the JSON report lists it, borrowed from the diagnostic: serialised
+/// straight to the output with no intermediate `Value` (field order is the output order).
+#[derive(Serialize)]
+struct Finding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    object: Option<ObjectRef<'a>>,
+    pointer: Option<&'a str>,
+    source: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ObjectRef<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'a str,
+    kind: &'a str,
+    name: &'a str,
+    namespace: Option<&'a str>,
+}
+
+fn finding<'a>(report: &'a Report<'_>, d: &'a Diagnostic) -> Finding<'a> {
     let object = d
         .object
         .and_then(|index| report.inputs.object(index))
-        .map(|o| {
-            json!({
-                "apiVersion": o.api_version,
-                "kind": o.kind,
-                "name": o.name,
-                "namespace": o.namespace,
-            })
+        .map(|o| ObjectRef {
+            api_version: &o.api_version,
+            kind: &o.kind,
+            name: &o.name,
+            namespace: o.namespace.as_deref(),
         });
-    json!({
-        "rule": d.rule,
-        "severity": d.severity,
-        "message": d.message,
-        "help": d.help,
-        "file": report.file_name(d),
-        "line": d.start.line,
-        "column": d.start.column,
-        "end_line": d.end.line,
-        "end_column": d.end.column,
-        "object": object,
-        "pointer": d.pointer,
-        "source": d.source,
-    })
+    Finding {
+        rule: d.rule,
+        severity: d.severity,
+        message: &d.message,
+        help: &d.help,
+        file: report.file_name(d),
+        line: d.start.line,
+        column: d.start.column,
+        end_line: d.end.line,
+        end_column: d.end.column,
+        object,
+        pointer: d.pointer.as_deref(),
+        source: d.source.as_deref(),
+    }
 }
 
 /// The whole report, serialised as it is written: one finding's value at a time, so a run
