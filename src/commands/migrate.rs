@@ -80,12 +80,17 @@ fn lint(args: &MigrateLintArgs) -> u8 {
             &config,
         ),
     );
-    super::finish(
+    let code = super::finish(
         report,
         args.report.format,
         args.report.color,
         args.report.fail_on,
-    )
+    );
+    // As lint does: the process exits next, and dropping every syntax tree node by node
+    // cost a twentieth of a large run.
+    std::mem::forget(diagnostics);
+    std::mem::forget(set);
+    code
 }
 
 fn trace(args: &MigrateTraceArgs) -> u8 {

@@ -129,13 +129,25 @@ impl MigrationSet {
     /// Reads one file (already decoded) into the set: detects its layout, parses it, splits
     /// it into migrations. `path` is `None` for stdin.
     pub fn add(&mut self, source: SourceFile, path: Option<&Path>, options: &Options) {
+        let parsed = parse_source(&source);
+        self.add_parsed(source, parsed, path, options);
+    }
+
+    /// `add`, for a file already parsed by `parse_source` (on another thread).
+    pub fn add_parsed(
+        &mut self,
+        source: SourceFile,
+        parsed: syntax::Parsed,
+        path: Option<&Path>,
+        options: &Options,
+    ) {
         let layout = options.layout.unwrap_or_else(|| {
             path.map_or_else(
                 || layout::detect(Path::new(&source.name), &source.text),
                 |p| layout::detect(p, &source.text),
             )
         });
-        let (statements, errors) = syntax::parse(&without_psql_commands(&source.text));
+        let (statements, errors) = parsed.statements();
         // One error per statement: the first says where it went wrong, the rest are echoes.
         let mut reported: Vec<Span> = Vec::new();
         for error in &errors {
@@ -337,20 +349,33 @@ pub fn read(
         input::collect(paths, &input::is_sql, &|path| config.is_excluded(path));
     let mut set = MigrationSet::default();
     set.errors.extend(collect_errors);
-    for item in &inputs {
-        match input::read(item) {
-            Ok(source) => {
+    // Reading and parsing are per file, so they run side by side; the set is assembled in
+    // input order on this thread (the checks replay each history in order).
+    let read = crate::parallel::map_ref(&inputs, true, |item| {
+        input::read(item).map(|source| {
+            let parsed = parse_source(&source);
+            (source, parsed)
+        })
+    });
+    for (item, read) in inputs.iter().zip(read) {
+        match read {
+            Ok((source, parsed)) => {
                 let path = match item {
                     Input::File(path) => Some(path.as_path()),
                     Input::Stdin => None,
                 };
-                set.add(source, path, options);
+                set.add_parsed(source, parsed, path, options);
             }
             Err(error) => set.errors.push(error),
         }
     }
     set.sort();
     set
+}
+
+/// Parses a migration file as PostgreSQL would run it (psql's backslash commands blanked).
+fn parse_source(source: &SourceFile) -> syntax::Parsed {
+    syntax::parse_green(&without_psql_commands(&source.text))
 }
 
 /// Reads `sources` (each with its path, `None` for stdin) and checks them: the library entry

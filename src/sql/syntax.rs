@@ -32,6 +32,32 @@ pub struct ParseError {
 
 /// Parses a whole file: its statements in order, and its syntax errors.
 pub fn parse(text: &str) -> (Vec<Statement>, Vec<ParseError>) {
+    parse_green(text).statements()
+}
+
+/// A file parsed on any thread: rowan's syntax nodes are not `Send`, its green tree is.
+/// Files are parsed side by side (`sql::read`) and walked on the thread that checks them.
+pub struct Parsed {
+    parse: squawk_syntax::Parse<squawk_syntax::SourceFile>,
+    errors: Vec<ParseError>,
+    /// Per statement (empty ones left out), whether it holds a syntax error: found while
+    /// parsing, since it walks every node.
+    broken: Vec<bool>,
+}
+
+/// The statements of a parsed file, empty ones left out.
+fn statement_nodes(
+    parse: &squawk_syntax::Parse<squawk_syntax::SourceFile>,
+) -> impl Iterator<Item = ast::Stmt> {
+    parse
+        .tree()
+        .stmts()
+        .filter(|stmt| !matches!(stmt, ast::Stmt::EmptyStmt(_)))
+}
+
+/// Parses `text` into its green tree, syntax errors and broken statements: everything of
+/// `parse` but handing out the statements' nodes.
+pub fn parse_green(text: &str) -> Parsed {
     let parse = squawk_syntax::SourceFile::parse(text);
     let errors: Vec<ParseError> = parse
         .errors()
@@ -41,22 +67,38 @@ pub fn parse(text: &str) -> (Vec<Statement>, Vec<ParseError>) {
             message: e.message().to_string(),
         })
         .collect();
-    let statements = parse
-        .tree()
-        .stmts()
-        .filter(|stmt| !matches!(stmt, ast::Stmt::EmptyStmt(_)))
+    let broken = statement_nodes(&parse)
         .map(|stmt| {
             let span = span_of(stmt.syntax());
-            let broken = errors.iter().any(|e| {
+            errors.iter().any(|e| {
                 e.offset >= span.start as usize && e.offset < span.end.max(span.start + 1) as usize
             }) || stmt
                 .syntax()
                 .descendants()
-                .any(|n| n.kind() == SyntaxKind::ERROR);
-            Statement { stmt, span, broken }
+                .any(|n| n.kind() == SyntaxKind::ERROR)
         })
         .collect();
-    (statements, errors)
+    Parsed {
+        parse,
+        errors,
+        broken,
+    }
+}
+
+impl Parsed {
+    /// The statements in order (their nodes live on the calling thread), and the syntax
+    /// errors.
+    pub fn statements(self) -> (Vec<Statement>, Vec<ParseError>) {
+        let statements = statement_nodes(&self.parse)
+            .zip(self.broken)
+            .map(|(stmt, broken)| Statement {
+                span: span_of(stmt.syntax()),
+                stmt,
+                broken,
+            })
+            .collect();
+        (statements, self.errors)
+    }
 }
 
 pub fn span_of(node: &SyntaxNode) -> Span {
