@@ -316,7 +316,17 @@ enum Setting {
 /// `SET [LOCAL] lock_timeout = …`, `RESET lock_timeout`, `SELECT set_config('lock_timeout', …)`:
 /// whether it turns a timeout on (a non-zero value) or off.
 fn lock_timeout_setting(statement: &Statement) -> Option<Setting> {
+    // Only these kinds can set it: spare every other statement (and every query that does
+    // not call set_config) the copy of its text.
     let node = statement.node();
+    let candidate = match statement.stmt {
+        ast::Stmt::Set(_) | ast::Stmt::Reset(_) => true,
+        ast::Stmt::Select(_) => syntax::mentions(node, "set_config"),
+        _ => false,
+    };
+    if !candidate {
+        return None;
+    }
     let text = syntax::compact_text(node).to_lowercase();
     if !text.contains("lock_timeout") {
         return None;

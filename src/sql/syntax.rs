@@ -132,6 +132,20 @@ pub fn has_token(node: &SyntaxNode, kind: SyntaxKind) -> bool {
         .any(|c| c.as_token().is_some_and(|t| t.kind() == kind))
 }
 
+/// Whether a token anywhere under `node` contains `needle` (ASCII case ignored): a cheap
+/// test before copying a statement's whole text.
+pub fn mentions(node: &SyntaxNode, needle: &str) -> bool {
+    node.descendants_with_tokens()
+        .filter_map(|element| element.into_token())
+        .any(|token| {
+            token
+                .text()
+                .as_bytes()
+                .windows(needle.len())
+                .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+        })
+}
+
 pub fn token(node: &SyntaxNode, kind: SyntaxKind) -> Option<SyntaxToken> {
     node.children_with_tokens()
         .filter_map(|c| c.into_token())
@@ -379,6 +393,19 @@ mod tests {
 
     fn first(text: &str) -> Statement {
         parse(text).0.remove(0)
+    }
+
+    #[test]
+    fn mentions_looks_inside_every_token_ignoring_case() {
+        let call = first("SELECT SET_CONFIG('lock_timeout', '2s', false);");
+        assert!(mentions(call.node(), "set_config"));
+        assert!(mentions(call.node(), "lock_timeout"));
+        assert!(!mentions(first("SELECT 1;").node(), "set_config"));
+        // A needle longer than every token.
+        assert!(!mentions(
+            first("SELECT 1;").node(),
+            "a_longer_needle_than_any"
+        ));
     }
 
     #[test]
