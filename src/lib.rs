@@ -3,6 +3,7 @@
 //! The binary is a thin wrapper around [`run`]; everything else is here so it can be tested
 //! and reused.
 
+pub mod alloc;
 pub mod atomic;
 pub mod checklist;
 pub mod cli;

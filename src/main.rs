@@ -6,3 +6,6 @@ fn main() -> ExitCode {
     let cli = zerodown::cli::Cli::parse();
     ExitCode::from(zerodown::run(cli))
 }
+
+#[global_allocator]
+static ALLOCATOR: zerodown::alloc::Hybrid = zerodown::alloc::Hybrid;

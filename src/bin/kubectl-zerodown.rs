@@ -13,3 +13,6 @@ fn main() -> ExitCode {
     };
     ExitCode::from(zerodown::run(cli))
 }
+
+#[global_allocator]
+static ALLOCATOR: zerodown::alloc::Hybrid = zerodown::alloc::Hybrid;
