@@ -5,9 +5,8 @@
 //! 15-25% faster than glibc (parsing allocates and frees millions of small nodes on every
 //! core), but on a pre-commit hook's one small file it costs a third of the run: its first
 //! allocation reserves a 1 GiB arena and zeroes a 2 MB transparent huge page. So allocation
-//! starts on the system allocator, and `favour_throughput` (called where a run is seen to be
-//! large: a stream past `crate::parallel::PARALLEL_BYTES`, or `MANY_FILES` files) sends
-//! every later allocation to mimalloc.
+//! starts on the system allocator, and once a run has read `LARGE_INPUT_BYTES` of input
+//! (`count_input`, called as each input is decoded) every later allocation goes to mimalloc.
 //!
 //! Soundness: only *new* allocations follow the switch. Freeing and resizing follow the
 //! block's owner, asked of mimalloc's page map (`mi_is_in_heap_region`, the check mimalloc's
@@ -15,14 +14,23 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use libmimalloc_sys as mi;
 
-/// From this many input files on, a run is large.
-pub const MANY_FILES: usize = 32;
+/// From this much input on, a run is large: the size from which work also goes parallel.
+pub const LARGE_INPUT_BYTES: usize = crate::parallel::PARALLEL_BYTES;
 
 static THROUGHPUT: AtomicBool = AtomicBool::new(false);
+static INPUT_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts input read by this run (any thread); past `LARGE_INPUT_BYTES`, favours throughput.
+pub fn count_input(bytes: usize) {
+    let total = INPUT_BYTES.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    if total >= LARGE_INPUT_BYTES {
+        favour_throughput();
+    }
+}
 
 /// Sends every allocation from now on to mimalloc. Idempotent; never undone. Without
 /// `Hybrid` as the global allocator (the library's tests), it only sets a flag.

@@ -305,6 +305,7 @@ pub fn read_file(path: &Path) -> Result<SourceFile, InputError> {
 /// Bytes to text: a UTF-8 byte-order mark is dropped; NUL bytes mean a binary file; other
 /// invalid UTF-8 is reported at its line and column.
 fn decode(name: String, mut bytes: Vec<u8>) -> Result<SourceFile, InputError> {
+    crate::alloc::count_input(bytes.len());
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
     }

@@ -249,9 +249,6 @@ impl crate::output::Inputs for Workspace {
 pub fn read(paths: &[std::path::PathBuf], config: &crate::config::Config) -> Workspace {
     let (inputs, collect_errors) =
         input::collect(paths, &input::is_yaml, &|path| config.is_excluded(path));
-    if inputs.len() >= crate::alloc::MANY_FILES {
-        crate::alloc::favour_throughput();
-    }
     let mut workspace = Workspace::default();
     for error in collect_errors {
         workspace.add_error(error);

@@ -347,9 +347,6 @@ pub fn read(
     use crate::input::{self, Input};
     let (inputs, collect_errors) =
         input::collect(paths, &input::is_sql, &|path| config.is_excluded(path));
-    if inputs.len() >= crate::alloc::MANY_FILES {
-        crate::alloc::favour_throughput();
-    }
     let mut set = MigrationSet::default();
     set.errors.extend(collect_errors);
     // Reading and parsing are per file, so they run side by side; the set is assembled in

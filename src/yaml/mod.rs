@@ -51,9 +51,6 @@ pub fn load_with<R: Send>(
 ) -> (Vec<R>, Vec<YamlError>) {
     let chunks = split::split_documents(text);
     let parallel = text.len() >= crate::parallel::PARALLEL_BYTES;
-    if parallel {
-        crate::alloc::favour_throughput();
-    }
     let mut kept = Vec::with_capacity(chunks.len());
     let mut errors = Vec::new();
     for (documents, error) in crate::parallel::map(chunks, parallel, |chunk| {
