@@ -8,7 +8,8 @@
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). Runs on stable Rust: cargo fuzz
 # passes -Z flags, so RUSTC_BOOTSTRAP=1 is set here. Environment:
 #   FUZZ_SECONDS=60          how long each target is fuzzed
-#   FUZZ_SANITIZER=none      none (fastest; the crate has no unsafe code) or address
+#   FUZZ_SANITIZER=none      none (fastest; the code fuzzed has no unsafe: src/alloc.rs, the
+#                            binaries' allocator, is not the fuzz targets') or address
 #   FUZZ_SKIP_REGRESSIONS=1  do not replay fuzz/regressions/<target>/* before fuzzing
 #   FUZZ_ARGS="..."          extra libFuzzer flags (e.g. -jobs=2 -workers=2)
 #   RAYON_NUM_THREADS=1      the fuzz runs stay on one core by default
