@@ -94,8 +94,8 @@ pub enum Command {
     Rollback(RollbackArgs),
 }
 
-// What every manifest edit takes. (A plain comment: a doc comment on a
-// flattened struct becomes the `about` of each subcommand it is flattened into, once deferred.)
+// What every manifest edit takes. (A plain comment, not a doc comment: deferred clap applies a
+// flattened struct's doc comment as the `about` of each subcommand it is flattened into.)
 #[derive(Args, Debug)]
 pub struct EditArgs {
     /// Files, folders or `-`… of manifests to edit (stdin cannot be edited). Default: the
@@ -112,8 +112,9 @@ pub struct EditArgs {
     pub no_config: bool,
 }
 
-// Moves against a cluster instead of files. (A plain comment: a doc comment on a
-// flattened struct becomes the `about` of each subcommand it is flattened into, once deferred.)
+// Moves against a cluster instead of files. (A plain comment, not a doc comment: deferred clap
+// applies a flattened struct's doc comment as the `about` of each subcommand it is flattened
+// into.)
 #[derive(Args, Debug, Clone)]
 pub struct LiveArgs {
     /// Read the current state from the cluster and patch it with kubectl (no file is read
@@ -324,8 +325,8 @@ pub enum PlanCommand {
     },
 }
 
-// Options every plan kind takes. (A plain comment: a doc comment on a
-// flattened struct becomes the `about` of each subcommand it is flattened into, once deferred.)
+// Options every plan kind takes. (A plain comment, not a doc comment: deferred clap applies a
+// flattened struct's doc comment as the `about` of each subcommand it is flattened into.)
 #[derive(Args, Debug, Clone)]
 pub struct PlanOptions {
     /// Write the migrations into this folder (atomically); without it they are printed.
@@ -377,8 +378,9 @@ pub enum HumanOrJson {
     Json,
 }
 
-// How migrations are read: shared by `migrate lint` and `migrate trace`. (A plain comment: a doc comment on a
-// flattened struct becomes the `about` of each subcommand it is flattened into, once deferred.)
+// How migrations are read: shared by `migrate lint` and `migrate trace`. (A plain comment, not a
+// doc comment: deferred clap applies a flattened struct's doc comment as the `about` of each
+// subcommand it is flattened into.)
 #[derive(Args, Debug, Clone)]
 pub struct MigrationArgs {
     /// Files, folders or `-` (stdin). Default: the current folder.
@@ -409,8 +411,9 @@ impl MigrationArgs {
     }
 }
 
-// Output and config options shared by the commands that report findings. (A plain comment: a doc comment on a
-// flattened struct becomes the `about` of each subcommand it is flattened into, once deferred.)
+// Output and config options shared by the commands that report findings. (A plain comment, not a
+// doc comment: deferred clap applies a flattened struct's doc comment as the `about` of each
+// subcommand it is flattened into.)
 #[derive(Args, Debug, Clone)]
 pub struct ReportArgs {
     /// Output format.
