@@ -6,11 +6,11 @@
 mod common;
 
 use std::path::Path;
-use zerodown::pointer::ValuePointer;
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde_json::Value;
+use zerodown::pointer::ValuePointer;
 
 use common::{repo, run_in};
 

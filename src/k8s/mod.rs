@@ -10,12 +10,12 @@ mod required;
 mod values;
 pub mod workload;
 
-use crate::pointer::ValuePointer;
 use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy};
 use serde_json::Value;
 
 pub use de::UnknownField;
 
+use crate::pointer::ValuePointer;
 use crate::yaml::DuplicateKey;
 
 /// The typed value of the kinds rules read; other kinds are validated and dropped.

@@ -1,9 +1,9 @@
 //! Required fields that k8s-openapi's types default silently but the API server rejects.
 
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::Invalid;
+use crate::pointer::ValuePointer;
 
 fn missing_field(pointer: String, field: &str, what: &str) -> Invalid {
     Invalid {

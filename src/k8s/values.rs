@@ -3,11 +3,11 @@
 //! PodDisruptionBudget. Each becomes an `invalid-manifest` finding, as the server's
 //! "Unsupported value" or "Invalid value" would stop the apply.
 
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::Invalid;
 use super::required::pod_spec_pointer;
+use crate::pointer::ValuePointer;
 
 fn invalid(pointer: impl Into<String>, message: String) -> Invalid {
     Invalid {

@@ -1,11 +1,11 @@
 //! The pod template of a workload, whatever its kind, with the pointer that locates it.
 
-use crate::pointer::ValuePointer;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 
 use super::{Object, Typed};
+use crate::pointer::ValuePointer;
 
 /// A workload's pod: its labels and spec, and the JSON pointer of the spec in the object.
 pub struct PodTemplate<'a> {

@@ -2,7 +2,6 @@
 //! one's and the weight returns to 0; a blue-green standby becomes live; a plain workload's
 //! images go back to what they were before the last commit that changed them.
 
-use crate::pointer::ValuePointer;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -12,6 +11,7 @@ use serde_json::{Value, json};
 use super::edit::Change;
 use super::traffic::{self, Move};
 use crate::k8s::Object;
+use crate::pointer::ValuePointer;
 use crate::workspace::Workspace;
 
 const WORKLOAD_KINDS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "Rollout"];

@@ -3,13 +3,13 @@
 //! canary-weight, Istio route weights, HTTPRoute backendRef weights). Ambiguity is refused
 //! with the candidates named, never guessed.
 
-use crate::pointer::ValuePointer;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
 use super::edit::Change;
 use crate::k8s::{Object, annotation_pointer};
+use crate::pointer::ValuePointer;
 use crate::workspace::Workspace;
 
 /// Label keys that say which colour a blue-green pod is.

@@ -8,13 +8,13 @@ pub mod plan;
 pub mod spec;
 pub mod templates;
 
-use crate::pointer::ValuePointer;
 use std::path::PathBuf;
 
 use serde_json::Value;
 
 use crate::config::Config;
 use crate::lint::Diagnostic;
+use crate::pointer::ValuePointer;
 use crate::source::SourceFile;
 use crate::workspace::Workspace;
 

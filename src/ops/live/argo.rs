@@ -3,13 +3,13 @@
 //! status part goes to the `status` subresource (Rollouts v0.10+), and when that answers
 //! NotFound (v0.9, no subresource) the combined patch goes to the object itself.
 
-use crate::pointer::ValuePointer;
 use serde_json::{Value, json};
 
 use super::Kubectl;
 use super::readiness::Poll;
 use crate::k8s::Object;
 use crate::ops::traffic::Serving;
+use crate::pointer::ValuePointer;
 use crate::workspace::Workspace;
 
 /// The patches a promote sends: to the spec, to the status subresource, and the combined

@@ -5,7 +5,6 @@
 //! the gateways read), falling back to the core Endpoints object on clusters that do not
 //! serve slices.
 
-use crate::pointer::ValuePointer;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,7 @@ use serde_json::Value;
 
 use super::Kubectl;
 use crate::ops::traffic::{Move, Serving, Settled};
+use crate::pointer::ValuePointer;
 use crate::workspace::Workspace;
 
 /// How often a wait polls the cluster.

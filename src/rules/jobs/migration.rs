@@ -1,12 +1,12 @@
 //! What makes a Job a migration Job, and what orders it before the workloads it migrates
 //! for (Helm hooks, Argo CD hooks and sync waves).
 
-use crate::pointer::ValuePointer;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Container;
 use serde_json::Value;
 
 use crate::k8s::{Object, Typed};
+use crate::pointer::ValuePointer;
 
 /// Marks a Job as a migration whatever it is called.
 pub const ROLE_ANNOTATION: &str = "zerodown.dev/role";

@@ -1,7 +1,7 @@
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::rule_meta;
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 
 pub struct RollbackHistoryDisabled;

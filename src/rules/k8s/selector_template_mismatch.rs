@@ -1,9 +1,9 @@
-use crate::pointer::ValuePointer;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::rule_meta;
 use crate::k8s::labels::selector_matches;
 use crate::k8s::{Object, Typed};
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 
 pub struct SelectorTemplateMismatch;

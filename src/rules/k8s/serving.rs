@@ -5,12 +5,12 @@
 //! portless sidecar beside a serving container, a worker no Service selects, init
 //! containers, Jobs and CronJobs do not serve.
 
-use crate::pointer::ValuePointer;
 use k8s_openapi::api::core::v1::Container;
 use serde_json::Value;
 
 use crate::k8s::Object;
 use crate::k8s::workload::{PodTemplate, pod_template};
+use crate::pointer::ValuePointer;
 use crate::rules::Context;
 
 pub struct ServingContainer<'a> {

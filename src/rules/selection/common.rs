@@ -2,7 +2,6 @@
 //! labels of a workload, which workloads serve, and PodDisruptionBudgets read from either
 //! API version.
 
-use crate::pointer::ValuePointer;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -11,6 +10,7 @@ use serde_json::Value;
 use crate::k8s::Object;
 use crate::k8s::labels::selector_matches;
 use crate::k8s::workload::pod_template;
+use crate::pointer::ValuePointer;
 use crate::rules::Context;
 use crate::rules::context::api_group;
 use crate::rules::k8s::serving::workload_ref;

@@ -1,6 +1,6 @@
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
+use crate::pointer::ValuePointer;
 use crate::rules::context::api_group;
 use crate::rules::k8s::serving::workload_serves;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};

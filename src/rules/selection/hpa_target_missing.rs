@@ -1,7 +1,7 @@
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::common::templated;
+use crate::pointer::ValuePointer;
 use crate::rules::context::api_group;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 use crate::suggest::did_you_mean_name;

@@ -1,8 +1,8 @@
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::common::{operator_may_create_service, templated};
 use crate::k8s::Object;
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 use crate::suggest::did_you_mean_name;
 

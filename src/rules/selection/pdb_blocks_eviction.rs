@@ -1,8 +1,8 @@
-use crate::pointer::ValuePointer;
 use std::collections::{HashMap, HashSet};
 
 use super::common::{Amount, Pdb, is_scalable_workload, pod_labels, read_pdb};
 use crate::k8s::Object;
+use crate::pointer::ValuePointer;
 use crate::rules::k8s::serving::workload_ref;
 use crate::rules::replicas::replica_floor;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};

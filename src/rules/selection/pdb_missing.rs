@@ -1,7 +1,7 @@
-use crate::pointer::ValuePointer;
 use std::collections::HashMap;
 
 use super::common::{Pdb, pdbs, pod_labels};
+use crate::pointer::ValuePointer;
 use crate::rules::k8s::serving::workload_serves;
 use crate::rules::replicas::{is_replicated_workload, replica_floor};
 use crate::rules::selector_index::{SelectorIndex, owned_pairs};

@@ -1,7 +1,7 @@
-use crate::pointer::ValuePointer;
 use std::collections::{BTreeMap, HashMap};
 
 use super::common::{argo_pod_labels, operator_may_own, read_pdb};
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct PdbSelectsNothing;

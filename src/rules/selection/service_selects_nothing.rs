@@ -1,10 +1,10 @@
-use crate::pointer::ValuePointer;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
 use super::common::{argo_pod_labels, format_labels, operator_may_own, templated};
 use crate::k8s::labels::map_selector_matches;
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct ServiceSelectsNothing;

@@ -1,7 +1,6 @@
 //! Two copies of one workload that differ in one label value (the colour), with a Service
 //! selecting one of them: the idle colour must be able to take the whole load at the switch.
 
-use crate::pointer::ValuePointer;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
@@ -10,6 +9,7 @@ use super::rollouts::min_replicas;
 use crate::k8s::image::repository;
 use crate::k8s::labels::map_selector_matches;
 use crate::k8s::{Object, Typed};
+use crate::pointer::ValuePointer;
 use crate::rules::context::{PodOwner, service_selector, service_selects};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 

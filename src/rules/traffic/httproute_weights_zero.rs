@@ -1,7 +1,7 @@
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use crate::k8s::int_value;
+use crate::pointer::ValuePointer;
 use crate::rules::context::api_group;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 

@@ -1,8 +1,8 @@
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::nginx::{self, Controller};
 use crate::k8s::annotation_pointer;
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct IngressNginxRetired;

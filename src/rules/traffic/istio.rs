@@ -1,10 +1,10 @@
 //! Istio `networking.istio.io` objects (v1, v1beta1, v1alpha3 share the shapes read here):
 //! host names, route destinations and weights, read from the raw value.
 
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use crate::k8s::int_value;
+use crate::pointer::ValuePointer;
 
 use crate::k8s::Object;
 use crate::rules::Context;

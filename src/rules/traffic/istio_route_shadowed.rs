@@ -1,7 +1,7 @@
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::istio;
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct IstioRouteShadowed;

@@ -1,4 +1,3 @@
-use crate::pointer::ValuePointer;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
@@ -6,6 +5,7 @@ use serde_json::Value;
 use super::istio::{self, host_key, service_of};
 use crate::k8s::Typed;
 use crate::k8s::labels::map_selector_matches;
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct IstioSubsetSelectsNothing;

@@ -1,7 +1,7 @@
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use super::istio::{self, host_key, service_of};
+use crate::pointer::ValuePointer;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 use crate::suggest::did_you_mean_name;
 

@@ -1,10 +1,10 @@
 //! ingress-nginx: which Ingresses it handles, which are canaries, and the host + path +
 //! pathType keys it merges canaries by.
 
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use crate::k8s::Object;
+use crate::pointer::ValuePointer;
 use crate::rules::Context;
 use crate::rules::context::api_group;
 
