@@ -1,10 +1,10 @@
 //! Replica counts as the cluster keeps them: `spec.replicas` (default 1) and the autoscalers
 //! in the input (HorizontalPodAutoscalers, KEDA ScaledObjects) that target a workload.
 
-use crate::pointer::ValuePointer;
 use serde_json::Value;
 
 use crate::k8s::Object;
+use crate::pointer::ValuePointer;
 use crate::rules::Context;
 
 /// Deployments, StatefulSets and Argo Rollouts: the long-running workloads whose replica
@@ -20,14 +20,6 @@ pub fn is_replicated_workload(object: &Object) -> bool {
 /// `spec.replicas` as written, `None` when unset (the API then defaults it to 1).
 pub fn declared_replicas(object: &Object) -> Option<i64> {
     object.value.at("/spec/replicas").and_then(Value::as_i64)
-}
-
-/// The autoscalers in the input that target `object`: HorizontalPodAutoscalers
-/// (autoscaling/v1, v2, v2beta*) whose `scaleTargetRef` names its kind, name and, when the
-/// reference gives one, API group; and KEDA `ScaledObject`s (which create such an HPA; their
-/// target kind defaults to Deployment). Looked up in the run's index, built once.
-pub fn autoscalers_for<'a>(context: &Context<'a>, object: &'a Object) -> Vec<&'a Object> {
-    context.autoscalers_targeting(object)
 }
 
 /// The minimum replica count an autoscaler keeps: an HPA's `minReplicas` (default 1), a
@@ -48,14 +40,11 @@ pub fn autoscaler_min(autoscaler: &Object) -> i64 {
     }
 }
 
-/// The largest minimum of the autoscalers that target `object` (computed once per run).
-pub fn autoscaled_min<'a>(context: &Context<'a>, object: &'a Object) -> Option<i64> {
-    context.autoscaled_min(object)
-}
-
 /// The replica count of a scalable workload: `spec.replicas` (default 1), or the
 /// `minReplicas` of an HPA that targets it when that is larger.
 pub fn replica_floor<'a>(context: &Context<'a>, object: &'a Object) -> i64 {
     let declared = declared_replicas(object).unwrap_or(1);
-    autoscaled_min(context, object).map_or(declared, |min| declared.max(min))
+    context
+        .autoscaled_min(object)
+        .map_or(declared, |min| declared.max(min))
 }

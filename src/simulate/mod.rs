@@ -12,7 +12,6 @@
 pub mod model;
 pub mod timing;
 
-use crate::pointer::ValuePointer;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
@@ -20,8 +19,9 @@ use crate::config::Config;
 use crate::input::InputError;
 use crate::k8s::workload::pod_template;
 use crate::k8s::{Object, Typed};
+use crate::pointer::ValuePointer;
 use crate::rules::Context;
-use crate::rules::replicas::{autoscaled_min, autoscalers_for, declared_replicas};
+use crate::rules::replicas::declared_replicas;
 use crate::workspace::Workspace;
 
 use crate::rules::k8s::rollout_math::{
@@ -561,9 +561,10 @@ fn replicas<'a>(
         }
         return Ok((declared, ReplicasSource::Declared));
     }
-    match autoscaled_min(context, object) {
+    match context.autoscaled_min(object) {
         Some(min) => {
-            let names: Vec<String> = autoscalers_for(context, object)
+            let names: Vec<String> = context
+                .autoscalers_targeting(object)
                 .iter()
                 .map(|a| a.display_name())
                 .collect();

@@ -1,6 +1,6 @@
 use super::rule_meta;
 use super::serving::workload_serves;
-use crate::rules::replicas::{autoscaled_min, declared_replicas, is_replicated_workload};
+use crate::rules::replicas::{declared_replicas, is_replicated_workload};
 use crate::rules::{Context, Rule, RuleMeta, Sink};
 
 pub struct SingleReplica;
@@ -27,7 +27,7 @@ impl Rule for SingleReplica {
             }
             // An HPA owns the count: `hpa-min-replicas` judges its minReplicas, at the HPA.
             if context.hpas_targeting(object).next().is_some()
-                || autoscaled_min(context, object).is_some_and(|min| min >= 2)
+                || context.autoscaled_min(object).is_some_and(|min| min >= 2)
                 || !workload_serves(context, object)
             {
                 continue;

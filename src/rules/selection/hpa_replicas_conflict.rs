@@ -1,5 +1,5 @@
 use super::common::is_scalable_workload;
-use crate::rules::replicas::{autoscalers_for, declared_replicas};
+use crate::rules::replicas::declared_replicas;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 
 pub struct HpaReplicasConflict;
@@ -24,7 +24,7 @@ impl Rule for HpaReplicasConflict {
             let Some(replicas) = declared_replicas(object).filter(|&r| r != 0) else {
                 continue;
             };
-            let hpas = autoscalers_for(context, object);
+            let hpas = context.autoscalers_targeting(object);
             let Some(hpa) = hpas.first() else {
                 continue;
             };

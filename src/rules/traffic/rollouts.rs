@@ -4,7 +4,7 @@
 
 use crate::k8s::int_value;
 use crate::pointer::ValuePointer;
-use crate::rules::replicas::{autoscaler_min, autoscalers_for};
+use crate::rules::replicas::autoscaler_min;
 
 use crate::k8s::Object;
 use crate::rules::Context;
@@ -76,7 +76,8 @@ pub struct Replicas {
 /// one in the input targets the workload (the largest if several do), else `spec.replicas`
 /// (default 1).
 pub fn min_replicas<'a>(context: &Context<'a>, object: &'a Object) -> Replicas {
-    let hpa = autoscalers_for(context, object)
+    let hpa = context
+        .autoscalers_targeting(object)
         .into_iter()
         .map(|autoscaler| (autoscaler_min(autoscaler), autoscaler))
         .max_by_key(|(min, _)| *min);
