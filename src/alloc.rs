@@ -21,6 +21,16 @@ use libmimalloc_sys as mi;
 /// From this much input on, a run is large: the size from which work also goes parallel.
 pub const LARGE_INPUT_BYTES: usize = crate::parallel::PARALLEL_BYTES;
 
+/// mimalloc's own alignment for every block (`MI_MAX_ALIGN_SIZE`): a layout aligned to no
+/// more, and no larger than its size, is served by plain `mi_malloc`. `mi_malloc_aligned`
+/// sends every block over 1 KiB whose size is not a power of two down its over-allocating
+/// slow path, even at alignment 1 or 8.
+const MI_MAX_ALIGN: usize = 16;
+
+fn naturally_aligned(align: usize, size: usize) -> bool {
+    align <= MI_MAX_ALIGN && align <= size
+}
+
 static THROUGHPUT: AtomicBool = AtomicBool::new(false);
 static INPUT_BYTES: AtomicUsize = AtomicUsize::new(0);
 
@@ -52,8 +62,15 @@ fn owned_by_mimalloc(ptr: *mut u8) -> bool {
 unsafe impl GlobalAlloc for Hybrid {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if THROUGHPUT.load(Ordering::Relaxed) {
-            // SAFETY: as `GlobalAlloc::alloc`; mimalloc honours any power-of-two alignment.
-            unsafe { mi::mi_malloc_aligned(layout.size(), layout.align()) as *mut u8 }
+            // SAFETY: as `GlobalAlloc::alloc`; mimalloc honours any power-of-two alignment,
+            // and `naturally_aligned` layouts get it without asking.
+            unsafe {
+                if naturally_aligned(layout.align(), layout.size()) {
+                    mi::mi_malloc(layout.size()) as *mut u8
+                } else {
+                    mi::mi_malloc_aligned(layout.size(), layout.align()) as *mut u8
+                }
+            }
         } else {
             // SAFETY: forwarded with the caller's guarantees.
             unsafe { System.alloc(layout) }
@@ -63,7 +80,13 @@ unsafe impl GlobalAlloc for Hybrid {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if THROUGHPUT.load(Ordering::Relaxed) {
             // SAFETY: as `alloc`.
-            unsafe { mi::mi_zalloc_aligned(layout.size(), layout.align()) as *mut u8 }
+            unsafe {
+                if naturally_aligned(layout.align(), layout.size()) {
+                    mi::mi_zalloc(layout.size()) as *mut u8
+                } else {
+                    mi::mi_zalloc_aligned(layout.size(), layout.align()) as *mut u8
+                }
+            }
         } else {
             // SAFETY: forwarded with the caller's guarantees.
             unsafe { System.alloc_zeroed(layout) }
@@ -84,7 +107,11 @@ unsafe impl GlobalAlloc for Hybrid {
         if owned_by_mimalloc(ptr) {
             // SAFETY: as `dealloc`; the block keeps its alignment.
             unsafe {
-                mi::mi_realloc_aligned(ptr as *mut c_void, new_size, layout.align()) as *mut u8
+                if naturally_aligned(layout.align(), new_size) {
+                    mi::mi_realloc(ptr as *mut c_void, new_size) as *mut u8
+                } else {
+                    mi::mi_realloc_aligned(ptr as *mut c_void, new_size, layout.align()) as *mut u8
+                }
             }
         } else {
             // SAFETY: as `dealloc`.
@@ -105,6 +132,8 @@ mod tests {
         let hybrid = Hybrid;
         let layouts = [
             Layout::from_size_align(24, 8).unwrap(),
+            Layout::from_size_align(3000, 8).unwrap(),
+            Layout::from_size_align(4, 8).unwrap(),
             Layout::from_size_align(4096, 64).unwrap(),
             Layout::from_size_align(3 << 20, 16).unwrap(),
         ];
