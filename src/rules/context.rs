@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
+use super::selection::common::may_be_operated;
 use super::selector_index::{SelectorIndex, owned_pairs};
 use crate::config::Config;
 use crate::k8s::labels::map_selector_matches;
@@ -51,6 +52,9 @@ struct Index<'a> {
     /// namespace → its core Services with a selector, in input order, indexed so a
     /// workload's labels find the Services that can select it.
     services: HashMap<&'a str, SelectorIndex<&'a Object>>,
+    /// namespace → its custom resources that an operator may create pods or Services for
+    /// (`selection::common::may_be_operated`), in input order.
+    custom_resources: HashMap<&'a str, Vec<&'a Object>>,
     /// Object index → the largest minimum of the autoscalers targeting it, for the objects
     /// some autoscaler targets (read by every rule that counts replicas, once per run).
     autoscaled_min: HashMap<usize, i64>,
@@ -187,6 +191,13 @@ impl<'a> Context<'a> {
             if service_selector(object).is_some_and(|s| !s.is_empty()) {
                 services.entry(namespace).or_default().push(object);
             }
+            if may_be_operated(object) {
+                index
+                    .custom_resources
+                    .entry(namespace)
+                    .or_default()
+                    .push(object);
+            }
         }
         index.autoscalers = autoscaler_index(&index.by_kind);
         index.services = services
@@ -263,6 +274,15 @@ impl<'a> Context<'a> {
             .by_name
             .get(&(namespace, group, kind, name))
             .copied()
+    }
+
+    /// The custom resources of the namespace that an operator may create pods or Services
+    /// for, in input order.
+    pub fn custom_resources(&self, namespace: &str) -> &[&'a Object] {
+        self.index
+            .custom_resources
+            .get(namespace)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Every pod template in the namespace: Deployments, StatefulSets, DaemonSets,

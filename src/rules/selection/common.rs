@@ -152,27 +152,23 @@ const CONFIGURATION_KINDS: &[&str] = &[
     "WorkloadGroup",
 ];
 
-/// The custom resources of a namespace that an operator may create pods or Services for:
-/// API groups with a dot, outside `*.k8s.io` and Argo Rollouts (which the rules model),
-/// except the kinds that only configure (`CONFIGURATION_KINDS`).
-fn custom_resources<'a, 'c>(
-    context: &'c Context<'a>,
-    namespace: &'c str,
-) -> impl Iterator<Item = &'a Object> + 'c {
-    context.objects_in(namespace).filter(move |object| {
-        let group = api_group(&object.api_version);
-        group.contains('.')
-            && !group.ends_with("k8s.io")
-            && group != "argoproj.io"
-            && !CONFIGURATION_KINDS.contains(&object.kind.as_str())
-    })
+/// Whether `object` is a custom resource an operator may create pods or Services for: an
+/// API group with a dot, outside `*.k8s.io` and Argo Rollouts (which the rules model),
+/// except the kinds that only configure (`CONFIGURATION_KINDS`). `Context` indexes them by
+/// namespace.
+pub fn may_be_operated(object: &Object) -> bool {
+    let group = api_group(&object.api_version);
+    group.contains('.')
+        && !group.ends_with("k8s.io")
+        && group != "argoproj.io"
+        && !CONFIGURATION_KINDS.contains(&object.kind.as_str())
 }
 
 /// Whether a Service named `name` may be created by an operator from a custom resource in the
 /// namespace: one named `name` (a Knative Service) or whose name starts `name`'s
 /// (`events-kafka-bootstrap` for the Kafka `events`).
 pub fn operator_may_create_service<'a>(context: &Context<'a>, namespace: &str, name: &str) -> bool {
-    custom_resources(context, namespace).any(|object| {
+    context.custom_resources(namespace).iter().any(|object| {
         !object.name.is_empty()
             && (name == object.name
                 || name
@@ -195,7 +191,7 @@ pub fn operator_may_own<'a>(
     if selector.is_empty() {
         return false;
     }
-    custom_resources(context, namespace).any(|object| {
+    context.custom_resources(namespace).iter().any(|object| {
         let labels = string_map(object.value.at("/metadata/labels"));
         selector.values().any(|v| *v == object.name)
             || selector.iter().all(|(k, v)| labels.get(k) == Some(v))

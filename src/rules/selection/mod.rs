@@ -1,7 +1,7 @@
 //! Rules that follow selectors and references between objects: Services, PodDisruptionBudgets,
 //! HorizontalPodAutoscalers and the Services that Ingresses and HTTPRoutes send traffic to.
 
-mod common;
+pub(crate) mod common;
 mod hpa_min_replicas;
 mod hpa_replicas_conflict;
 mod hpa_target_missing;
