@@ -88,15 +88,21 @@ pub fn parse_file(source: SourceFile) -> ParsedFile {
     // Each document is typed into objects (k8s-openapi deserialization, load-time checks)
     // as soon as it is parsed, on the thread that parsed it; numbered afterwards.
     let (per_chunk, yaml_errors) = yaml::load_with(&source.text, |documents| {
-        documents.into_iter().map(read_document).collect::<Vec<_>>()
+        let mut read: Vec<ReadDocument> = documents.into_iter().map(read_document).collect();
+        // Collecting in place keeps the parser's buffer, sized for four documents; every
+        // chunk's list lives until the whole file is parsed, so it is cut to its length.
+        read.shrink_to_fit();
+        read
     });
     let mut errors: Vec<InputError> = yaml_errors
         .iter()
         .map(|e| InputError::at(&source, e.offset, &explain_yaml_error(&source, e)))
         .collect();
-    let mut objects = Vec::new();
+    let documents = per_chunk.iter().map(Vec::len).sum();
+    let object_count = per_chunk.iter().flatten().map(|r| r.objects.len()).sum();
+    let mut objects = Vec::with_capacity(object_count);
     let mut skipped_documents = 0;
-    let mut infos = Vec::new();
+    let mut infos = Vec::with_capacity(documents);
     for read in per_chunk.into_iter().flatten() {
         let doc_index = infos.len();
         objects.extend(read.objects.into_iter().map(|mut object| {
@@ -133,14 +139,15 @@ fn read_document(document: yaml::Document) -> ReadDocument {
         helm_source: document.helm_source,
     };
     let mut value = document.value;
+    // Every document's list lives until its whole file is read: sized exactly (a list
+    // grown by one push holds room for four objects).
     let mut objects = Vec::new();
     let mut skipped = 0;
     if let Some(problem) = malformed_identity(&value) {
         let mut object = Object::new(0, doc_index, String::new(), value);
         object.invalid.push(problem);
-        objects.push(object);
         return ReadDocument {
-            objects,
+            objects: vec![object],
             skipped,
             info,
         };
@@ -152,6 +159,7 @@ fn read_document(document: yaml::Document) -> ReadDocument {
                 Some(Value::Array(items)) => items,
                 _ => Vec::new(),
             };
+            objects.reserve_exact(items.len());
             for (i, item) in items.into_iter().enumerate() {
                 if object_identity(&item).is_none() {
                     skipped += 1;
@@ -160,7 +168,7 @@ fn read_document(document: yaml::Document) -> ReadDocument {
                 objects.push(Object::new(0, doc_index, format!("/items/{i}"), item));
             }
         }
-        Some(_) => objects.push(Object::new(0, doc_index, String::new(), value)),
+        Some(_) => objects = vec![Object::new(0, doc_index, String::new(), value)],
     }
     for object in &mut objects {
         object.drop_payload();
