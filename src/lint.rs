@@ -1,6 +1,8 @@
 //! Runs the rules over a workspace and turns findings into located, filtered, sorted
 //! diagnostics.
 
+use std::borrow::Cow;
+
 use crate::config::Config;
 use crate::rules::{Context, Finding, RULES, Sink, Target};
 use crate::severity::{Level, Severity};
@@ -14,7 +16,7 @@ pub struct Diagnostic {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
-    pub help: String,
+    pub help: Cow<'static, str>,
     pub file: usize,
     pub span: Span,
     pub start: Position,

@@ -98,7 +98,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        let mut help = self.diagnostic.help.clone();
+        let mut help = self.diagnostic.help.to_string();
         if let Some(source) = &self.diagnostic.source {
             help.push_str(&format!("\n(rendered from {source})"));
         }

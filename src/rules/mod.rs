@@ -11,6 +11,7 @@ pub mod traffic;
 
 pub use context::Context;
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::k8s::Object;
@@ -162,7 +163,8 @@ pub struct Finding {
     pub severity: Severity,
     pub target: Target,
     pub message: String,
-    pub help: String,
+    /// Most rules' advice is a fixed sentence: borrowed, not copied into every finding.
+    pub help: Cow<'static, str>,
 }
 
 /// Collects one rule's findings.
@@ -176,7 +178,7 @@ impl<'a> Sink<'a> {
         Sink { rule, findings }
     }
 
-    fn push(&mut self, target: Target, message: String, help: String) {
+    fn push(&mut self, target: Target, message: String, help: Cow<'static, str>) {
         self.push_with_severity(self.rule.severity, target, message, help);
     }
 
@@ -185,7 +187,7 @@ impl<'a> Sink<'a> {
         severity: Severity,
         target: Target,
         message: String,
-        help: String,
+        help: Cow<'static, str>,
     ) {
         self.findings.push(Finding {
             rule: self.rule.id,
@@ -202,7 +204,7 @@ impl<'a> Sink<'a> {
         object: &Object,
         pointer: impl Into<String>,
         message: String,
-        help: impl Into<String>,
+        help: impl Into<Cow<'static, str>>,
     ) {
         self.push(object_target(object, pointer, false), message, help.into());
     }
@@ -215,7 +217,7 @@ impl<'a> Sink<'a> {
         object: &Object,
         pointer: impl Into<String>,
         message: String,
-        help: impl Into<String>,
+        help: impl Into<Cow<'static, str>>,
     ) {
         let target = object_target(object, pointer, false);
         self.push_with_severity(severity, target, message, help.into());
@@ -227,7 +229,7 @@ impl<'a> Sink<'a> {
         object: &Object,
         pointer: impl Into<String>,
         message: String,
-        help: impl Into<String>,
+        help: impl Into<Cow<'static, str>>,
     ) {
         self.push(object_target(object, pointer, true), message, help.into());
     }
@@ -237,7 +239,7 @@ impl<'a> Sink<'a> {
         file: usize,
         span: Span,
         message: String,
-        help: impl Into<String>,
+        help: impl Into<Cow<'static, str>>,
     ) {
         self.push(Target::File { file, span }, message, help.into());
     }

@@ -419,7 +419,7 @@ fn finish(
             rule: finding.rule,
             severity: finding.severity,
             message: finding.message,
-            help: finding.help,
+            help: finding.help.into(),
             file: finding.file,
             span: finding.span,
             start: source.position(finding.span.start as usize),

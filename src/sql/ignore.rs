@@ -184,7 +184,7 @@ pub fn unknown_ids(source: &SourceFile, file: usize, config: &Config) -> Vec<Dia
                         "`{id}` is not a zerodown rule{}: this ignore silences nothing",
                         crate::suggest::did_you_mean(id, known.iter().copied())
                     ),
-                    help: "use an id from `zerodown rules`".to_string(),
+                    help: "use an id from `zerodown rules`".into(),
                     file,
                     span,
                     start: source.position(span.start as usize),

@@ -570,7 +570,7 @@ pub fn diagnostics(set: &MigrationSet, trace: &Trace) -> Vec<Diagnostic> {
                     rule: meta.id,
                     severity,
                     message,
-                    help: help.to_string(),
+                    help: help.to_string().into(),
                     file: traced.file,
                     span: traced.span,
                     start: source.position(traced.span.start as usize),
