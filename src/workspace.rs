@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::input::{self, Input, InputError};
 use crate::k8s::Object;
 use crate::source::SourceFile;
-use crate::yaml::{self, SpanNode};
+use crate::yaml::{self, SpanTree};
 
 pub struct LoadedFile {
     pub source: SourceFile,
@@ -14,7 +14,7 @@ pub struct LoadedFile {
 
 /// What is kept of a document once its value has been moved into objects.
 pub struct DocumentInfo {
-    pub spans: SpanNode,
+    pub spans: SpanTree,
     pub helm_source: Option<String>,
 }
 
@@ -135,7 +135,7 @@ struct ReadDocument {
 fn read_document(document: yaml::Document) -> ReadDocument {
     let doc_index = 0;
     let info = DocumentInfo {
-        spans: document.spans,
+        spans: SpanTree::new(&document.spans),
         helm_source: document.helm_source,
     };
     let mut value = document.value;

@@ -24,10 +24,22 @@ pub struct Edited {
 /// Turns changes into new file texts.
 pub fn edit(workspace: &Workspace, changes: &[Change]) -> Result<Edited, String> {
     let mut per_file: BTreeMap<usize, Vec<Splice>> = BTreeMap::new();
+    // A workspace keeps only a compact index of locations; an edit needs the whole node
+    // tree (entries, indentation), so each edited file is parsed again, once. Documents are
+    // numbered alike: both drop the same empty documents.
+    let mut trees: BTreeMap<usize, Vec<crate::yaml::Document>> = BTreeMap::new();
     for change in changes {
         let object = &workspace.objects[change.object];
         let file = &workspace.files[object.file];
-        let document = &file.documents[object.doc];
+        let documents = trees
+            .entry(object.file)
+            .or_insert_with(|| crate::yaml::load(&file.source.text).0);
+        let document = documents.get(object.doc).ok_or_else(|| {
+            format!(
+                "{}: {}/{}: its document was not found when the file was parsed again",
+                file.source.name, object.kind, object.name
+            )
+        })?;
         let splice = splice(
             &file.source.text,
             &document.spans,

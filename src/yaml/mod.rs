@@ -1,16 +1,18 @@
 //! The one YAML loader: a multi-document stream in, `Document`s (a `serde_json::Value` plus
 //! the `SpanNode` tree that locates each of its nodes) out. Every other module reads YAML
-//! through here.
+//! through here; a workspace keeps each document's locations as a compact `SpanTree`.
 
 mod build;
 mod relax;
 mod scalar;
+mod span_tree;
 pub mod spans;
 mod split;
 
 pub use crate::pointer::escape;
 pub use build::{DuplicateKey, MAX_ALIAS_NODES, MAX_DEPTH};
 pub use scalar::resolve_plain;
+pub use span_tree::SpanTree;
 pub use spans::{Located, SpanNode};
 
 use serde_json::Value;
