@@ -209,10 +209,17 @@ fn explain_yaml_error(source: &SourceFile, error: &yaml::YamlError) -> String {
 impl Workspace {
     pub fn add(&mut self, parsed: ParsedFile) {
         let file_index = self.files.len();
-        for mut object in parsed.objects {
+        let first = self.objects.len();
+        if first == 0 && self.objects.capacity() < parsed.objects.len() {
+            // The first file's list becomes the workspace's: one stream's objects are
+            // neither copied nor held twice.
+            self.objects = parsed.objects;
+        } else {
+            self.objects.extend(parsed.objects);
+        }
+        for (offset, object) in self.objects[first..].iter_mut().enumerate() {
             object.file = file_index;
-            object.index = self.objects.len();
-            self.objects.push(object);
+            object.index = first + offset;
         }
         self.errors.extend(parsed.errors);
         self.skipped_documents += parsed.skipped_documents;
@@ -262,15 +269,19 @@ pub fn read(paths: &[std::path::PathBuf], config: &crate::config::Config) -> Wor
         workspace.add_error(error);
     }
     let parsed_inputs = parse_inputs(&inputs);
-    // Sized once: growing by doubling held up to twice the objects' size at the peak.
-    let objects: usize = parsed_inputs
+    // Sized once, after the first file's list is taken over: growing by doubling held up
+    // to twice the objects' size at the peak.
+    let mut remaining: usize = parsed_inputs
         .iter()
         .map(|parsed| parsed.as_ref().map_or(0, |p| p.objects.len()))
         .sum();
-    workspace.objects.reserve_exact(objects);
     for parsed in parsed_inputs {
         match parsed {
-            Ok(parsed) => workspace.add(parsed),
+            Ok(parsed) => {
+                remaining -= parsed.objects.len();
+                workspace.add(parsed);
+                workspace.objects.reserve_exact(remaining);
+            }
             Err(error) => workspace.add_error(error),
         }
     }

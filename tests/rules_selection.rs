@@ -13,7 +13,13 @@ fn run(rule: &str, files: &[&str]) -> Vec<(String, String, String)> {
         .collect();
     common::diagnostics_of(rule, &named)
         .into_iter()
-        .map(|d| (d.pointer.unwrap_or_default(), d.message, d.help.into_owned()))
+        .map(|d| {
+            (
+                d.pointer.unwrap_or_default(),
+                d.message,
+                d.help.into_owned(),
+            )
+        })
         .collect()
 }
 
