@@ -2,6 +2,7 @@
 //! stack (no recursion, so deep input cannot overflow ours), bounded nesting and bounded
 //! alias expansion, YAML merge keys (`<<`) applied, and duplicate keys recorded.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YamlSpan};
@@ -182,7 +183,13 @@ pub fn build_documents(
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let span = builder.offsets.span(&span);
-                let value = scalar_value(&text, style, tag.as_deref().map(|t| t.suffix.as_str()));
+                // A mapping key is kept as its text only; its value is built when an alias
+                // may still need it (an anchored key).
+                let value = if builder.expects_key() && anchor == 0 {
+                    Value::Null
+                } else {
+                    scalar_value(&text, style, tag.as_deref().map(|t| t.suffix.as_str()))
+                };
                 let node = Node {
                     value,
                     span: SpanNode::Scalar(span),
@@ -190,7 +197,7 @@ pub fn build_documents(
                 };
                 builder
                     .remember_anchor(anchor, &node, span.start as usize)
-                    .and_then(|()| builder.complete(node, Some((text.into_owned(), style))))
+                    .and_then(|()| builder.complete(node, Some((text, style))))
             }
             Event::SequenceStart(anchor, _) => {
                 let start = builder.offsets.span(&span).start as usize;
@@ -258,6 +265,17 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
 }
 
 impl Builder<'_> {
+    /// Whether the next node completed is a mapping key.
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        )
+    }
+
     fn open(&mut self, frame: Frame, at: usize) -> Result<Option<Node>, BuildError> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(BuildError {
@@ -386,7 +404,7 @@ impl Builder<'_> {
     fn complete(
         &mut self,
         node: Node,
-        scalar: Option<(String, ScalarStyle)>,
+        scalar: Option<(Cow<'_, str>, ScalarStyle)>,
     ) -> Result<Option<Node>, BuildError> {
         let mut duplicate = None;
         let Some(parent) = self.stack.last_mut() else {
@@ -420,10 +438,14 @@ impl Builder<'_> {
                     };
                     let span = node.span.span();
                     let source = &self.file_text[span.range()];
+                    // The parser's own strings carry room to grow; the key is kept for the
+                    // whole run.
+                    let mut owned = text.into_owned();
+                    owned.shrink_to_fit();
                     let key = PendingKey {
-                        quoted_or_changed: source != text,
-                        is_merge: text == "<<" && style == ScalarStyle::Plain,
-                        text,
+                        quoted_or_changed: source != owned,
+                        is_merge: owned == "<<" && style == ScalarStyle::Plain,
+                        text: owned,
                         span,
                     };
                     *pending_key = Some(key);
@@ -453,12 +475,15 @@ impl Builder<'_> {
                         });
                         entries.remove(previous);
                     }
-                    map.insert(key.text.clone(), node.value);
                     entries.push(MapEntry {
                         key_span: key.span,
-                        key_override: key.quoted_or_changed.then(|| key.text.into_boxed_str()),
+                        key_override: key
+                            .quoted_or_changed
+                            .then(|| key.text.clone().into_boxed_str()),
                         value: node.span,
                     });
+                    // The key's one copy goes to the map (the entry reads the source).
+                    map.insert(key.text, node.value);
                 }
             },
         }

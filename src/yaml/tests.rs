@@ -115,3 +115,15 @@ fn comment_only_and_empty_streams_have_no_documents() {
     assert!(load("").0.is_empty());
     assert!(load("# just a comment\n---\n# another\n").0.is_empty());
 }
+
+/// Keys are kept as text only, except an anchored key, whose value an alias may reuse.
+#[test]
+fn an_anchored_key_can_be_aliased_as_a_value() {
+    let text = "&k app: web\nname: *k\n'quoted: key': 1\n\"2\": two\n";
+    let doc = one(text);
+    assert_eq!(
+        doc.value,
+        json!({"app": "web", "name": "app", "quoted: key": 1, "2": "two"})
+    );
+    assert_eq!(located(text, &doc, "/quoted: key"), ("1", true));
+}
