@@ -409,6 +409,38 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The distinct names of the objects of one kind in one namespace, sorted, made once per
+/// (namespace, API group, kind) for a rule's run: what a "not in the input" finding compares
+/// a missing name with and lists. A namespace of a monorepo render holds thousands of
+/// objects of a kind, many of them the same name in several files.
+#[derive(Default)]
+pub struct PeerNames<'a> {
+    names: HashMap<(&'a str, &'a str, &'a str), Vec<&'a str>>,
+}
+
+impl<'a> PeerNames<'a> {
+    pub fn of(
+        &mut self,
+        context: &Context<'a>,
+        namespace: &'a str,
+        group: &'a str,
+        kind: &'a str,
+    ) -> &[&'a str] {
+        self.names
+            .entry((namespace, group, kind))
+            .or_insert_with(|| {
+                let mut names: Vec<&'a str> = context
+                    .of_kind(namespace, group, kind)
+                    .iter()
+                    .map(|o| o.name.as_str())
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                names
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

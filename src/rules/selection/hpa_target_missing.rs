@@ -1,10 +1,8 @@
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use super::common::templated;
 use crate::pointer::ValuePointer;
-use crate::rules::context::api_group;
+use crate::rules::context::{PeerNames, api_group};
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 use crate::suggest::did_you_mean_name;
 
@@ -36,10 +34,7 @@ impl Rule for HpaTargetMissing {
     }
 
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
-        // The distinct names of each (namespace, group, kind) a missing target is compared
-        // with, sorted once: a namespace of a monorepo render holds thousands of workloads,
-        // many of them the same name in several files.
-        let mut peer_names: HashMap<(&str, &str, &str), Vec<&str>> = HashMap::new();
+        let mut peer_names = PeerNames::default();
         for hpa in context.objects {
             if hpa.kind != "HorizontalPodAutoscaler" || api_group(&hpa.api_version) != "autoscaling"
             {
@@ -64,14 +59,7 @@ impl Rule for HpaTargetMissing {
             if peers.is_empty() || context.find(namespace, group, kind, name).is_some() {
                 continue;
             }
-            let names = peer_names
-                .entry((namespace, group, kind))
-                .or_insert_with(|| {
-                    let mut names: Vec<&str> = peers.iter().map(|o| o.name.as_str()).collect();
-                    names.sort_unstable();
-                    names.dedup();
-                    names
-                });
+            let names = peer_names.of(context, namespace, group, kind);
             let suggestion = did_you_mean_name(name, names.iter().copied());
             let help = if suggestion.is_empty() {
                 let more = names.len().saturating_sub(5);

@@ -3,6 +3,7 @@ use serde_json::Value;
 use super::common::{operator_may_create_service, templated};
 use crate::k8s::Object;
 use crate::pointer::ValuePointer;
+use crate::rules::context::PeerNames;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 use crate::suggest::did_you_mean_name;
 
@@ -170,6 +171,7 @@ impl Rule for IngressBackendMissing {
     }
 
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
+        let mut service_names = PeerNames::default();
         for route in context.objects {
             if !is_route(route) {
                 continue;
@@ -211,7 +213,10 @@ impl Rule for IngressBackendMissing {
                             "point the backend at an existing Service{}, or add the Service",
                             did_you_mean_name(
                                 backend.name,
-                                services.iter().map(|s| s.name.as_str())
+                                service_names
+                                    .of(context, backend.namespace, "", "Service")
+                                    .iter()
+                                    .copied()
                             )
                         ),
                     );

@@ -1,4 +1,5 @@
 use super::rollouts::{is_rollout, service_refs};
+use crate::rules::context::PeerNames;
 use crate::rules::{Context, Rule, RuleMeta, Sink, rule_meta};
 use crate::suggest::did_you_mean_name;
 
@@ -16,6 +17,7 @@ impl Rule for RolloutServiceMissing {
     }
 
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
+        let mut service_names = PeerNames::default();
         for rollout in context.objects.iter().filter(|o| is_rollout(o)) {
             let namespace = context.namespace(rollout);
             let services = context.of_kind(namespace, "", "Service");
@@ -30,8 +32,13 @@ impl Rule for RolloutServiceMissing {
                 {
                     continue;
                 }
-                let suggestion =
-                    did_you_mean_name(reference.name, services.iter().map(|s| s.name.as_str()));
+                let suggestion = did_you_mean_name(
+                    reference.name,
+                    service_names
+                        .of(context, namespace, "", "Service")
+                        .iter()
+                        .copied(),
+                );
                 sink.report(
                     rollout,
                     reference.pointer,
