@@ -249,6 +249,13 @@ impl<'a> Context<'a> {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// Every namespace of the input, sorted (objects without one are in the default).
+    pub fn namespaces(&self) -> Vec<&'a str> {
+        let mut namespaces: Vec<&'a str> = self.index.by_kind.keys().copied().collect();
+        namespaces.sort_unstable();
+        namespaces
+    }
+
     /// Every object of one namespace, grouped by API group and kind.
     pub fn objects_in(&self, namespace: &str) -> impl Iterator<Item = &'a Object> + '_ {
         self.index

@@ -360,14 +360,7 @@ impl Rule for BlueGreenStandbyUndersized {
     }
 
     fn check(&self, context: &Context<'_>, sink: &mut Sink<'_>) {
-        let mut namespaces: Vec<&str> = context
-            .objects
-            .iter()
-            .map(|o| context.namespace(o))
-            .collect();
-        namespaces.sort_unstable();
-        namespaces.dedup();
-        for namespace in namespaces {
+        for namespace in context.namespaces() {
             let candidates: Vec<Candidate> = context
                 .pod_templates(namespace)
                 .iter()
