@@ -256,18 +256,6 @@ impl<'a> Context<'a> {
         namespaces
     }
 
-    /// Every object of one namespace, grouped by API group and kind.
-    pub fn objects_in(&self, namespace: &str) -> impl Iterator<Item = &'a Object> + '_ {
-        self.index
-            .by_kind
-            .get(namespace)
-            .into_iter()
-            .flat_map(|groups| groups.values())
-            .flat_map(|kinds| kinds.values())
-            .flatten()
-            .copied()
-    }
-
     /// Whether the input holds any object of that kind in that namespace: rules that say
     /// "X refers to nothing" speak only then, because partial input is normal.
     pub fn has_kind(&self, namespace: &str, group: &str, kind: &str) -> bool {
