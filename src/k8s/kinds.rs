@@ -88,7 +88,7 @@ macro_rules! kinds {
             ),)*
         ];
     };
-    (@keep $variant:ident) => { |typed| Some(Typed::$variant(Box::new(typed))) };
+    (@keep $variant:ident) => { |typed| Some(Typed::$variant(Box::new(typed.into()))) };
     (@keep) => { |_| None };
 }
 
@@ -133,7 +133,7 @@ kinds! {
     api::authorization::v1::SubjectAccessReview,
     api::autoscaling::v1::HorizontalPodAutoscaler,
     api::autoscaling::v1::Scale,
-    api::autoscaling::v2::HorizontalPodAutoscaler => HorizontalPodAutoscaler,
+    api::autoscaling::v2::HorizontalPodAutoscaler,
     api::batch::v1::CronJob => CronJob,
     api::batch::v1::Job => Job,
     api::certificates::v1::CertificateSigningRequest,
@@ -167,14 +167,14 @@ kinds! {
     api::flowcontrol::v1::PriorityLevelConfiguration,
     api::lifecycle::v1alpha1::Eviction,
     api::lifecycle::v1alpha1::EvictionRequest,
-    api::networking::v1::Ingress => Ingress,
+    api::networking::v1::Ingress,
     api::networking::v1::IngressClass,
     api::networking::v1::IPAddress,
     api::networking::v1::NetworkPolicy,
     api::networking::v1::ServiceCIDR,
     api::node::v1::RuntimeClass,
     api::policy::v1::Eviction,
-    api::policy::v1::PodDisruptionBudget => PodDisruptionBudget,
+    api::policy::v1::PodDisruptionBudget,
     api::rbac::v1::ClusterRole,
     api::rbac::v1::ClusterRoleBinding,
     api::rbac::v1::Role,
@@ -215,6 +215,14 @@ kinds! {
     apimachinery::pkg::apis::meta::v1::APIResourceList,
     apimachinery::pkg::apis::meta::v1::APIVersions,
     kube_aggregator::pkg::apis::apiregistration::v1::APIService,
+}
+
+/// Whether k8s-openapi types `kind` under `api_version`: such an object is validated
+/// against the kind's full schema at load time.
+pub fn has_schema(api_version: &str, kind: &str) -> bool {
+    KINDS
+        .iter()
+        .any(|(v, k, _)| *v == api_version && *k == kind)
 }
 
 /// The API versions that serve `kind` among the built-in kinds (`["apps/v1"]` for a

@@ -8,30 +8,30 @@ mod kinds;
 pub mod labels;
 mod required;
 mod values;
+pub mod view;
 pub mod workload;
 
-use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy};
+use k8s_openapi::api::core;
 use serde_json::Value;
 
 pub use de::UnknownField;
+pub use kinds::has_schema;
 
 use crate::pointer::ValuePointer;
 use crate::yaml::DuplicateKey;
 
-/// The typed value of the kinds rules read; other kinds are validated and dropped.
+/// The typed view (`view`) of the kinds rules read as types; every other kind, and every
+/// field the view leaves out, is validated and dropped, and read from the raw value.
 #[derive(Debug)]
 pub enum Typed {
-    Deployment(Box<apps::v1::Deployment>),
-    StatefulSet(Box<apps::v1::StatefulSet>),
-    DaemonSet(Box<apps::v1::DaemonSet>),
-    ReplicaSet(Box<apps::v1::ReplicaSet>),
-    Pod(Box<core::v1::Pod>),
-    Job(Box<batch::v1::Job>),
-    CronJob(Box<batch::v1::CronJob>),
+    Deployment(Box<view::Deployment>),
+    StatefulSet(Box<view::StatefulSet>),
+    DaemonSet(Box<view::DaemonSet>),
+    ReplicaSet(Box<view::ReplicaSet>),
+    Pod(Box<view::Pod>),
+    Job(Box<view::Job>),
+    CronJob(Box<view::CronJob>),
     Service(Box<core::v1::Service>),
-    PodDisruptionBudget(Box<policy::v1::PodDisruptionBudget>),
-    HorizontalPodAutoscaler(Box<autoscaling::v2::HorizontalPodAutoscaler>),
-    Ingress(Box<networking::v1::Ingress>),
 }
 
 /// A problem found while reading the object, before any rule runs.
@@ -58,7 +58,7 @@ pub struct Object {
     pub value: Value,
     pub typed: Option<Typed>,
     /// The pod template of an Argo Rollouts `Rollout` (`Typed` covers built-in kinds only).
-    pub rollout_template: Option<Box<k8s_openapi::api::core::v1::PodTemplateSpec>>,
+    pub rollout_template: Option<Box<view::PodTemplateSpec>>,
     pub unknown_fields: Vec<UnknownField>,
     pub invalid: Vec<Invalid>,
     pub duplicate_keys: Vec<DuplicateKey>,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
+use super::view::{Container, PodSpec, PodTemplateSpec};
 
 use super::{Object, Typed};
 use crate::pointer::ValuePointer;
@@ -114,6 +114,9 @@ pub fn rollout_template(
         return None;
     }
     let template = value.at("/spec/template")?;
-    let (result, _) = super::de::from_value::<PodTemplateSpec>(template, "/spec/template");
-    result.ok().map(Box::new)
+    let (result, _) = super::de::from_value::<k8s_openapi::api::core::v1::PodTemplateSpec>(
+        template,
+        "/spec/template",
+    );
+    result.ok().map(|template| Box::new(template.into()))
 }

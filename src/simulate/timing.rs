@@ -13,7 +13,8 @@
 //!   period. A Deployment does not wait for that (terminating pods no longer count), a
 //!   StatefulSet (same pod name) and Recreate do.
 
-use k8s_openapi::api::core::v1::{Container, Probe};
+use crate::k8s::view::Container;
+use k8s_openapi::api::core::v1::Probe;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use crate::k8s::workload::{PodTemplate, running_containers};
@@ -108,8 +109,8 @@ pub fn pod_timing(pod: Option<&PodTemplate<'_>>, min_ready: i64) -> PodTiming {
     for running in running_containers(pod) {
         let container = running.container;
         // A startup probe needs one success (its successThreshold must be 1).
-        let startup = probe_part(container.startup_probe.as_ref(), |_| 1);
-        let readiness = probe_part(container.readiness_probe.as_ref(), |p| {
+        let startup = probe_part(container.startup_probe.as_deref(), |_| 1);
+        let readiness = probe_part(container.readiness_probe.as_deref(), |p| {
             i64::from(p.success_threshold.unwrap_or(DEFAULT_SUCCESS as i32))
         });
         if startup + readiness > slowest {

@@ -1,4 +1,4 @@
-use k8s_openapi::api::batch::v1::Job;
+use crate::k8s::view::Job;
 
 use super::migration::{
     ARGO_DELETE_POLICY, ARGO_HOOK, HELM_DELETE_POLICY, HELM_HOOK, annotation_list, job,

@@ -1,8 +1,8 @@
 //! What makes a Job a migration Job, and what orders it before the workloads it migrates
 //! for (Helm hooks, Argo CD hooks and sync waves).
 
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::Container;
+use crate::k8s::view::Container;
+use crate::k8s::view::Job;
 use serde_json::Value;
 
 use crate::k8s::{Object, Typed};
@@ -14,7 +14,7 @@ pub const ROLE_ANNOTATION: &str = "zerodown.dev/role";
 /// The typed Job, for `batch/v1` Jobs.
 pub fn job(object: &Object) -> Option<&Job> {
     match &object.typed {
-        Some(Typed::Job(job)) => Some(job),
+        Some(Typed::Job(job)) => Some(job.as_ref()),
         _ => None,
     }
 }

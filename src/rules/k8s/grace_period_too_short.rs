@@ -1,7 +1,8 @@
 //! `grace-period-too-short`, and the preStop reading shared with `prestop-sleep-unsupported`:
 //! which containers have a preStop hook, and how long that hook sleeps.
 
-use k8s_openapi::api::core::v1::{Container, LifecycleHandler};
+use crate::k8s::view::Container;
+use k8s_openapi::api::core::v1::LifecycleHandler;
 
 use super::{container_label, rule_meta};
 use crate::k8s::Object;

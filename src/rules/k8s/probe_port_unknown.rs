@@ -1,4 +1,5 @@
-use k8s_openapi::api::core::v1::{Container, Probe};
+use crate::k8s::view::Container;
+use k8s_openapi::api::core::v1::Probe;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::liveness_readiness_identical::probed_containers;
@@ -179,7 +180,9 @@ mod tests {
     use super::*;
 
     fn container(value: serde_json::Value) -> Container {
-        serde_json::from_value(value).unwrap()
+        serde_json::from_value::<k8s_openapi::api::core::v1::Container>(value)
+            .unwrap()
+            .into()
     }
 
     fn probe(value: serde_json::Value) -> Probe {

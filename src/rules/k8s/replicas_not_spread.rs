@@ -1,4 +1,5 @@
-use k8s_openapi::api::core::v1::{PodAffinityTerm, PodSpec};
+use crate::k8s::view::PodSpec;
+use k8s_openapi::api::core::v1::PodAffinityTerm;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use std::collections::BTreeMap;
 

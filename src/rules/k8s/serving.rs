@@ -5,7 +5,7 @@
 //! portless sidecar beside a serving container, a worker no Service selects, init
 //! containers, Jobs and CronJobs do not serve.
 
-use k8s_openapi::api::core::v1::Container;
+use crate::k8s::view::Container;
 use serde_json::Value;
 
 use crate::k8s::Object;
