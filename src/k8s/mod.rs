@@ -20,8 +20,9 @@ pub use kinds::has_schema;
 use crate::pointer::ValuePointer;
 use crate::yaml::DuplicateKey;
 
-/// The typed view (`view`) of the kinds rules read as types; every other kind, and every
-/// field the view leaves out, is validated and dropped, and read from the raw value.
+/// The kinds rules read as types: the workloads as their lean `view`, a Service whole (it is
+/// small). Every other kind, and every field a view leaves out, is validated at load time,
+/// then read from the raw value only.
 #[derive(Debug)]
 pub enum Typed {
     Deployment(Box<view::Deployment>),

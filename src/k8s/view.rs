@@ -55,7 +55,7 @@ fn views<S, T: From<S>>(items: Vec<S>) -> Vec<T> {
 }
 
 view! {
-    /// Name and labels; the rest of `metadata` is read from the raw value.
+    /// `name`, `generateName` and `labels`; the rest of `metadata` is read from the raw value.
     ObjectMeta from meta::ObjectMeta {
         name: Option<String>,
         generate_name: Option<String>,
