@@ -99,10 +99,15 @@ pub fn validate_known(
     value: &Value,
     base: &str,
 ) -> Option<Validation> {
+    validator(api_version, kind).map(|validate| validate(value, base))
+}
+
+/// The validator of a kind k8s-openapi types under `api_version`.
+fn validator(api_version: &str, kind: &str) -> Option<Validator> {
     KINDS
         .iter()
         .find(|(v, k, _)| *v == api_version && *k == kind)
-        .map(|(_, _, validator)| validator(value, base))
+        .map(|&(_, _, validate)| validate)
 }
 
 use k8s_openapi::*;
@@ -220,9 +225,7 @@ kinds! {
 /// Whether k8s-openapi types `kind` under `api_version`: such an object is validated
 /// against the kind's full schema at load time.
 pub fn has_schema(api_version: &str, kind: &str) -> bool {
-    KINDS
-        .iter()
-        .any(|(v, k, _)| *v == api_version && *k == kind)
+    validator(api_version, kind).is_some()
 }
 
 /// The API versions that serve `kind` among the built-in kinds (`["apps/v1"]` for a

@@ -208,6 +208,15 @@ view! {
     }
 }
 
+/// A container read from JSON as a load would: the full type, then its view (for tests
+/// of the rules that judge one container).
+#[cfg(test)]
+pub fn container_from_json(value: serde_json::Value) -> Container {
+    serde_json::from_value::<core::v1::Container>(value)
+        .unwrap()
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -221,11 +221,7 @@ mod tests {
 
     use super::*;
 
-    fn container(value: serde_json::Value) -> Container {
-        serde_json::from_value::<k8s_openapi::api::core::v1::Container>(value)
-            .unwrap()
-            .into()
-    }
+    use crate::k8s::view::container_from_json as container;
 
     #[test]
     fn defaults_make_explicit_and_implicit_timings_equal() {

@@ -179,11 +179,7 @@ mod tests {
 
     use super::*;
 
-    fn container(value: serde_json::Value) -> Container {
-        serde_json::from_value::<k8s_openapi::api::core::v1::Container>(value)
-            .unwrap()
-            .into()
-    }
+    use crate::k8s::view::container_from_json as container;
 
     fn probe(value: serde_json::Value) -> Probe {
         serde_json::from_value(value).unwrap()
