@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YamlSpan};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use super::relax::Relaxed;
@@ -456,34 +457,37 @@ impl Builder<'_> {
                         merges.push((node.value, node.span));
                         return Ok(None);
                     }
-                    // The map answers "seen before?" at once; only a real duplicate pays
-                    // for the scan to its first entry.
-                    if let Some(previous) = map
-                        .contains_key(&key.text)
-                        .then(|| {
-                            entries
-                                .iter()
-                                .position(|e| e.key(self.file_text) == key.text)
-                        })
-                        .flatten()
-                    {
-                        duplicate = Some(DuplicateKey {
-                            pointer: escape(&key.text).into_owned(),
-                            key: key.text.clone(),
-                            span: key.span,
-                            first_span: entries[previous].key_span,
-                        });
-                        entries.remove(previous);
+                    let key_override = key
+                        .quoted_or_changed
+                        .then(|| key.text.clone().into_boxed_str());
+                    // One hash per key: the map answers "seen before?" as it takes the
+                    // value, and only a real duplicate pays for the scan to its first entry.
+                    match map.entry(key.text) {
+                        Entry::Vacant(slot) => {
+                            slot.insert(node.value);
+                        }
+                        Entry::Occupied(mut slot) => {
+                            let text = slot.key();
+                            if let Some(previous) =
+                                entries.iter().position(|e| e.key(self.file_text) == text)
+                            {
+                                duplicate = Some(DuplicateKey {
+                                    pointer: escape(text).into_owned(),
+                                    key: text.clone(),
+                                    span: key.span,
+                                    first_span: entries[previous].key_span,
+                                });
+                                entries.remove(previous);
+                            }
+                            slot.insert(node.value);
+                        }
                     }
+                    // The key's one copy is the map's (the entry reads the source).
                     entries.push(MapEntry {
                         key_span: key.span,
-                        key_override: key
-                            .quoted_or_changed
-                            .then(|| key.text.clone().into_boxed_str()),
+                        key_override,
                         value: node.span,
                     });
-                    // The key's one copy goes to the map (the entry reads the source).
-                    map.insert(key.text, node.value);
                 }
             },
         }
