@@ -66,10 +66,13 @@ pub fn lint(workspace: &Workspace, config: &Config) -> Vec<Diagnostic> {
         findings
     });
     let findings: Vec<Finding> = per_rule.into_iter().flatten().collect();
+    let commented = crate::parallel::map_ref(&workspace.files, parallel, |file| {
+        suppress::mentions_comment_marker(&file.source.text)
+    });
     let mut diagnostics: Vec<Diagnostic> =
         crate::parallel::map(findings, parallel, |finding| locate(workspace, finding))
             .into_iter()
-            .filter(|diagnostic| !is_suppressed(workspace, diagnostic))
+            .filter(|diagnostic| !is_suppressed(workspace, &commented, diagnostic))
             .collect();
     order(&mut diagnostics, &|file| {
         workspace.files[file].source.name.as_str()
@@ -137,7 +140,8 @@ fn locate(workspace: &Workspace, finding: Finding) -> Diagnostic {
     }
 }
 
-fn is_suppressed(workspace: &Workspace, diagnostic: &Diagnostic) -> bool {
+/// `commented`: per file, whether it holds an ignore comment at all.
+fn is_suppressed(workspace: &Workspace, commented: &[bool], diagnostic: &Diagnostic) -> bool {
     let by_annotation = diagnostic.object.is_some_and(|index| {
         workspace.objects[index]
             .annotation(suppress::ANNOTATION)
@@ -148,11 +152,12 @@ fn is_suppressed(workspace: &Workspace, diagnostic: &Diagnostic) -> bool {
             })
     });
     by_annotation
-        || suppress::ignored_by_comment(
-            &workspace.files[diagnostic.file].source,
-            diagnostic.start.line,
-            diagnostic.rule,
-        )
+        || commented[diagnostic.file]
+            && suppress::ignored_by_comment(
+                &workspace.files[diagnostic.file].source,
+                diagnostic.start.line,
+                diagnostic.rule,
+            )
 }
 
 /// Counts for the summary line and the JSON `summary`.

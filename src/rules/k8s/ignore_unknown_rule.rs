@@ -2,7 +2,7 @@ use super::rule_meta;
 use crate::rules::{Context, Rule, RuleMeta, Sink, find};
 use crate::source::Span;
 use crate::suggest::did_you_mean;
-use crate::suppress::{ANNOTATION, comment_ids, parse_ids};
+use crate::suppress::{ANNOTATION, comment_ids, mentions_comment_marker, parse_ids};
 
 pub struct IgnoreUnknownRule;
 
@@ -44,7 +44,7 @@ impl Rule for IgnoreUnknownRule {
         }
         for (file_index, file) in context.files.iter().enumerate() {
             let text = &file.source.text;
-            if !text.contains("zerodown-ignore:") {
+            if !mentions_comment_marker(text) {
                 continue;
             }
             for line in 1..=file.source.line_count() {
