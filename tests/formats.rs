@@ -448,3 +448,40 @@ fn the_documented_ci_examples_parse_and_their_commands_run() {
     }
     assert!(ran >= 8, "{ran}");
 }
+
+/// `--format json` is written member by member and its findings serialised in pieces on the
+/// cores; the bytes must be exactly what serde_json's pretty printer makes of the same
+/// document. Enough findings for several batches of pieces, and an input error.
+#[test]
+fn json_report_is_serde_json_pretty_byte_for_byte() {
+    let mut stream = String::new();
+    for i in 0..1200 {
+        stream.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: app{i}, \
+             annotations: {{note: \"tab\\there, quote \\\" and é\"}}}}\nspec:\n  replicas: 3\n  \
+             selector: {{matchLabels: {{app: app{i}}}}}\n  template:\n    metadata: {{labels: \
+             {{app: app{i}}}}}\n    spec:\n      containers: [{{name: web, image: nginx}}]\n\
+             ---\napiVersion: v1\nkind: Service\nmetadata: {{name: app{i}}}\nspec: \
+             {{selector: {{app: app{i}}}, ports: [{{port: 80}}]}}\n"
+        ));
+    }
+    stream.push_str("---\nkind: [unclosed\n");
+    let run = run_in(
+        &repo(),
+        &["lint", "-", "--no-config", "-f", "json"],
+        &stream,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let value = run.json();
+    let findings = value["findings"].as_array().unwrap().len();
+    assert!(
+        findings > 4096,
+        "only {findings} findings: too few for several batches"
+    );
+    assert_eq!(value["errors"].as_array().unwrap().len(), 1);
+    let pretty = serde_json::to_string_pretty(&value).unwrap() + "\n";
+    assert!(
+        run.stdout == pretty,
+        "the report differs from serde_json's pretty printing"
+    );
+}
