@@ -11,7 +11,6 @@ mod values;
 pub mod view;
 pub mod workload;
 
-use k8s_openapi::api::core;
 use serde_json::Value;
 
 pub use de::UnknownField;
@@ -20,9 +19,8 @@ pub use kinds::has_schema;
 use crate::pointer::ValuePointer;
 use crate::yaml::DuplicateKey;
 
-/// The kinds rules read as types: the workloads as their lean `view`, a Service whole (it is
-/// small). Every other kind, and every field a view leaves out, is validated at load time,
-/// then read from the raw value only.
+/// The kinds rules read as types, as their lean `view`. Every other kind, and every field
+/// a view leaves out, is validated at load time, then read from the raw value only.
 #[derive(Debug)]
 pub enum Typed {
     Deployment(Box<view::Deployment>),
@@ -32,7 +30,7 @@ pub enum Typed {
     Pod(Box<view::Pod>),
     Job(Box<view::Job>),
     CronJob(Box<view::CronJob>),
-    Service(Box<core::v1::Service>),
+    Service(Box<view::Service>),
 }
 
 /// A problem found while reading the object, before any rule runs.

@@ -208,6 +208,19 @@ view! {
     }
 }
 
+view! {
+    ServiceSpec from core::v1::ServiceSpec {
+        selector: Option<BTreeMap<String, String>>,
+    }
+}
+
+view! {
+    /// A Service is read typed for its selector only (whole, 5,000 Services held 7 MB).
+    Service from core::v1::Service {
+        spec: Option<ServiceSpec> => option,
+    }
+}
+
 /// A container read from JSON as a load would: the full type, then its view (for tests
 /// of the rules that judge one container).
 #[cfg(test)]
@@ -261,5 +274,17 @@ mod tests {
         );
         assert!(size_of::<Deployment>() < size_of::<apps::v1::Deployment>());
         assert!(size_of::<Container>() < size_of::<core::v1::Container>());
+
+        let full: core::v1::Service = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web"},
+            "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}
+        }))
+        .unwrap();
+        let view = Service::from(full.clone());
+        assert_eq!(
+            view.spec.as_ref().and_then(|s| s.selector.as_ref()),
+            full.spec.as_ref().and_then(|s| s.selector.as_ref())
+        );
+        assert!(size_of::<Service>() < size_of::<core::v1::Service>() / 10);
     }
 }
