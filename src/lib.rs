@@ -41,13 +41,25 @@ pub mod exit {
 }
 
 /// Lints in-memory sources with `config`: the library entry point for tests and embedders.
+/// The workspace keeps what the rules read (`Keep::ForRules`); `lint_sources_keeping`
+/// chooses.
 pub fn lint_sources(
     sources: Vec<source::SourceFile>,
     config: &config::Config,
 ) -> (workspace::Workspace, Vec<lint::Diagnostic>) {
+    lint_sources_keeping(sources, config, workspace::Keep::ForRules)
+}
+
+/// Like `lint_sources`, keeping `keep` of each object's value (an edit that checks its
+/// result reads the whole of it).
+pub fn lint_sources_keeping(
+    sources: Vec<source::SourceFile>,
+    config: &config::Config,
+    keep: workspace::Keep,
+) -> (workspace::Workspace, Vec<lint::Diagnostic>) {
     let mut workspace = workspace::Workspace::default();
     for source in sources {
-        workspace.add(workspace::parse_file(source));
+        workspace.add(workspace::parse_file(source, keep));
     }
     let diagnostics = lint::lint(&workspace, config);
     (workspace, diagnostics)

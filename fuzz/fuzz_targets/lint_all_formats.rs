@@ -8,7 +8,7 @@ use zerodown::config::Config;
 use zerodown::lint::{Summary, lint};
 use zerodown::output::{self, Format, Report};
 use zerodown::source::SourceFile;
-use zerodown::workspace::{Workspace, parse_file};
+use zerodown::workspace::{Keep, Workspace, parse_file};
 
 const FORMATS: &[Format] = &[
     Format::Human,
@@ -24,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data).into_owned();
     let config = Config::default();
     let mut workspace = Workspace::default();
-    workspace.add(parse_file(SourceFile::new("fuzz/input.yaml", text)));
+    workspace.add(parse_file(
+        SourceFile::new("fuzz/input.yaml", text),
+        Keep::ForRules,
+    ));
     let diagnostics = lint(&workspace, &config);
     let report = Report::new(
         &workspace,

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::checklist::{self, Checked, Sources, Verdict};
 use crate::cli::{ChecklistArgs, ChecklistFormat};
 use crate::exit;
+use crate::workspace::Keep;
 
 pub fn run(args: &ChecklistArgs) -> u8 {
     let start = std::env::current_dir().ok();
@@ -20,7 +21,7 @@ pub fn run(args: &ChecklistArgs) -> u8 {
         }
     };
     let paths = crate::input::or_current_folder(&args.paths);
-    let workspace = crate::workspace::read(&paths, &config);
+    let workspace = crate::workspace::read(&paths, &config, Keep::Everything);
     let manifest_findings = crate::lint::lint(&workspace, &config);
     let migrations = (!args.migrations.is_empty()).then(|| {
         let set = crate::sql::read(&args.migrations, &crate::sql::Options::default(), &config);

@@ -7,6 +7,7 @@ use crate::exit;
 use crate::input::InputError;
 use crate::lint::{Summary, lint};
 use crate::output::Report;
+use crate::workspace::Keep;
 
 fn load_config(args: &LintArgs) -> Result<Config, InputError> {
     let start = std::env::current_dir().ok();
@@ -29,7 +30,7 @@ pub fn run(args: &LintArgs) -> u8 {
         eprintln!("{warning}");
     }
     let paths = crate::input::or_current_folder(&args.paths);
-    let workspace = crate::workspace::read(&paths, &config);
+    let workspace = crate::workspace::read(&paths, &config, Keep::ForRules);
     let diagnostics = lint(&workspace, &config);
     let report = Report::new(
         &workspace,

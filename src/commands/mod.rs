@@ -21,6 +21,7 @@ use crate::config::{self, Config};
 use crate::exit;
 use crate::input::InputError;
 use crate::output::{self, Format, Report};
+use crate::workspace::Keep;
 
 pub fn run(cli: Cli) -> u8 {
     crate::input::honour_ignore_files(!cli.no_ignore);
@@ -120,7 +121,7 @@ pub fn read_for_edit(
             exit::INPUT_ERROR
         })?;
     let paths = crate::input::or_current_folder(&args.paths);
-    let workspace = crate::workspace::read(&paths, &config);
+    let workspace = crate::workspace::read(&paths, &config, Keep::Everything);
     if !workspace.errors.is_empty() {
         for error in &workspace.errors {
             eprintln!("{error}");

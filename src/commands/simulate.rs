@@ -11,7 +11,7 @@ use crate::cli::{HumanOrJson, SimulateArgs};
 use crate::exit;
 use crate::input::{self, InputError};
 use crate::simulate::{self, Outcome, Pod, ReplicasSource, Simulation, Strategy};
-use crate::workspace::{Workspace, parse_file};
+use crate::workspace::{Keep, Workspace, parse_file};
 
 /// Up to this many replicas the timeline shows one token per pod; beyond, counts.
 const TOKENS_UP_TO: i64 = 20;
@@ -34,7 +34,7 @@ pub fn run(args: &SimulateArgs) -> u8 {
         workspace.add_error(error);
     }
     for input in &inputs {
-        match input::read(input).map(parse_file) {
+        match input::read(input).map(|source| parse_file(source, Keep::Everything)) {
             Ok(parsed) => workspace.add(parsed),
             Err(error) => workspace.add_error(error),
         }

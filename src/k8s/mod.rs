@@ -172,6 +172,27 @@ impl Object {
         }
     }
 
+    /// Empties the pod spec of a typed workload in the raw value (`Keep::ForRules`): the
+    /// rules read it from the view. The key stays, as an empty mapping, so the template
+    /// still exists for a rule that asks.
+    pub fn leave_pod_spec_to_view(&mut self) {
+        let pointer = match &self.typed {
+            Some(
+                Typed::Deployment(_)
+                | Typed::StatefulSet(_)
+                | Typed::DaemonSet(_)
+                | Typed::ReplicaSet(_)
+                | Typed::Job(_),
+            ) => "/spec/template/spec",
+            Some(Typed::CronJob(_)) => "/spec/jobTemplate/spec/template/spec",
+            Some(Typed::Pod(_)) => "/spec",
+            Some(Typed::Service(_)) | None => return,
+        };
+        if let Some(spec @ Value::Object(_)) = self.value.pointer_mut(pointer) {
+            *spec = Value::Object(serde_json::Map::new());
+        }
+    }
+
     /// The namespace, or `default_namespace` when the object names none.
     pub fn namespace_or<'a>(&'a self, default_namespace: &'a str) -> &'a str {
         self.namespace.as_deref().unwrap_or(default_namespace)

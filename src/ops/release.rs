@@ -173,7 +173,12 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 /// image.
 fn images_of(text: &str) -> BTreeMap<(String, String, String, String), String> {
     let source = crate::source::SourceFile::new("history", text.to_string());
-    let (workspace, _) = crate::lint_sources(vec![source], &crate::config::Config::default());
+    // `containers` reads the pod specs from the raw value: keep them.
+    let (workspace, _) = crate::lint_sources_keeping(
+        vec![source],
+        &crate::config::Config::default(),
+        crate::workspace::Keep::Everything,
+    );
     let mut images = BTreeMap::new();
     for object in workspace
         .objects

@@ -126,9 +126,10 @@ impl Kubectl {
         }
         let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
         let text = serde_json::to_string_pretty(&list).unwrap_or_default();
-        let (workspace, _) = crate::lint_sources(
+        let (workspace, _) = crate::lint_sources_keeping(
             vec![SourceFile::new("cluster", text)],
             &crate::config::Config::default(),
+            crate::workspace::Keep::Everything,
         );
         Ok(workspace)
     }
