@@ -45,7 +45,24 @@ pub fn count_input(bytes: usize) {
 /// Sends every allocation from now on to mimalloc. Idempotent; never undone. Without
 /// `Hybrid` as the global allocator (the library's tests), it only sets a flag.
 pub fn favour_throughput() {
-    THROUGHPUT.store(true, Ordering::Relaxed);
+    if !THROUGHPUT.swap(true, Ordering::Relaxed) {
+        decline_transparent_huge_pages();
+    }
+}
+
+/// mimalloc asks the kernel for transparent huge pages on its arenas (`MADV_HUGEPAGE`). With
+/// the kernel's usual `defrag=madvise`, a page fault there may compact memory on the spot to
+/// find a free 2 MiB page. Measured on the 50 MB stream, 6 runs each: system time 0.32-1.07 s
+/// with huge pages (half the runs stalled in compaction), 0.26-0.41 s without, wall median
+/// 1.8 -> 1.5 s, and the peak RSS 15 MB lower (huge pages are zeroed and resident whole,
+/// however little of them is used). Regular pages cost more faults, but no stalls.
+fn decline_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: integer arguments only; it sets this process's (and its children's) THP
+    // policy and touches no memory. A kernel that refuses leaves the policy as it was.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 /// The global allocator: see the module comment.
