@@ -67,13 +67,13 @@ fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
-/// True when a comment on `line` or the line above ignores `rule`.
 /// Whether `text` holds a `# zerodown-ignore:` comment anywhere: one vectorised scan per
 /// file, so a file without one (nearly all) never has its lines read for comments.
 pub fn mentions_comment_marker(text: &str) -> bool {
     memchr::memmem::find(text.as_bytes(), COMMENT_MARKER.as_bytes()).is_some()
 }
 
+/// True when a comment on `line` or the line above ignores `rule`.
 pub fn ignored_by_comment(source: &SourceFile, line: usize, rule: &str) -> bool {
     [line, line.saturating_sub(1)]
         .into_iter()

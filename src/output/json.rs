@@ -115,10 +115,9 @@ fn write_findings(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         // Borrowed from the report on this thread (its inputs need not be `Sync`), then
         // serialised on the cores.
         let findings: Vec<Finding<'_>> = batch.iter().map(|d| finding(report, d)).collect();
-        let pieces: Vec<&[Finding<'_>]> = findings.chunks(PIECE).collect();
-        let texts = crate::parallel::map(pieces, batch.len() > PIECE, |piece| {
-            let first = batch_index == 0 && std::ptr::eq(piece.as_ptr(), findings.as_ptr());
-            serialise_piece(piece, first)
+        let pieces: Vec<(usize, &[Finding<'_>])> = findings.chunks(PIECE).enumerate().collect();
+        let texts = crate::parallel::map(pieces, batch.len() > PIECE, |(piece_index, piece)| {
+            serialise_piece(piece, batch_index == 0 && piece_index == 0)
         });
         for text in texts {
             out.write_all(&text?)?;
